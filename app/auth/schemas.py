@@ -1,0 +1,48 @@
+"""Request/response models for counselors and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Role = Literal["owner", "counselor"]
+
+
+class CounselorBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    full_name: str = Field(min_length=1, max_length=200)
+    role: Role = "counselor"
+
+
+class CounselorCreate(CounselorBase):
+    email: EmailStr = Field(max_length=254)
+    password: str = Field(min_length=10, max_length=200)
+
+
+class CounselorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+
+class CounselorPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+    expires_in: int

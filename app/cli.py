@@ -1,0 +1,156 @@
+"""The `mend` command: migrate, create-practice, create-counselor, demo, serve, ..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app.config import get_settings
+
+app = typer.Typer(help="Mend: practice support for couples counselors.", no_args_is_help=True)
+
+
+def _session() -> Session:
+    from app.db import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    from app.migrate import upgrade
+
+    upgrade()
+    typer.echo(f"Database is up to date ({_safe_url()})")
+
+
+def _safe_url() -> str:
+    url = get_settings().database_url
+    if "@" in url:  # don't print a password
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url
+
+
+@app.command("create-practice")
+def create_practice(
+    name: Annotated[str, typer.Option(help="Practice name")],
+    owner_email: Annotated[str, typer.Option(help="Owner's login email")],
+    owner_name: Annotated[str, typer.Option(help="Owner's full name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    timezone: Annotated[str, typer.Option(help="IANA time zone")] = "UTC",
+) -> None:
+    """Create a practice and its owner account."""
+    from app.auth.schemas import CounselorCreate
+    from app.auth.service import create_counselor
+    from app.practice.service import create_practice as make
+
+    with _session() as session:
+        data = _validated(CounselorCreate, email=owner_email, full_name=owner_name,
+                          password=password, role="owner")
+        practice = _run(lambda: make(session, name=name, timezone=timezone))
+        _run(lambda: create_counselor(session, practice_id=practice.id, data=data, actor=None))
+        session.commit()
+        typer.echo(f"Created practice {practice.name!r} (id {practice.id}); owner {data.email}")
+
+
+@app.command("create-counselor")
+def create_counselor_cmd(
+    practice_id: Annotated[int, typer.Option(help="Practice id")],
+    email: Annotated[str, typer.Option()],
+    full_name: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    role: Annotated[str, typer.Option(help="owner or counselor")] = "counselor",
+) -> None:
+    """Add a counselor (or another owner) to a practice."""
+    from app.auth.schemas import CounselorCreate
+    from app.auth.service import create_counselor
+    from app.practice.models import Practice
+
+    with _session() as session:
+        if session.get(Practice, practice_id) is None:
+            _fail(f"No practice with id {practice_id}")
+        data = _validated(CounselorCreate, email=email, full_name=full_name, password=password,
+                          role=role)
+        counselor = _run(lambda: create_counselor(session, practice_id=practice_id, data=data,
+                                                  actor=None))
+        session.commit()
+        typer.echo(f"Created {counselor.role} {counselor.email} (id {counselor.id})")
+
+
+@app.command()
+def demo() -> None:
+    """Create (once) a demo practice with couples, sessions, agreements and assessments."""
+    from app.demo import DEMO_LOGINS, ensure_demo
+
+    with _session() as session:
+        created = ensure_demo(session)
+        session.commit()
+    typer.echo("Demo practice created." if created else "Demo practice already present.")
+    base = get_settings().base_url
+    typer.echo(f"Open {base}/ and sign in with one of:")
+    for email, password, role in DEMO_LOGINS:
+        typer.echo(f"  {role:<10} {email}  password: {password}")
+    typer.echo(f"API docs: {base}/docs")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Run the web server (migrating the database first)."""
+    import uvicorn
+
+    if migrate_first:
+        migrate()
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@app.command("check-assessments")
+def check_assessments(
+    directory: Annotated[Path | None, typer.Option(help="Folder of definition files")] = None,
+) -> None:
+    """Validate every questionnaire definition; exit 1 naming each problem."""
+    from app.migrate import ROOT
+    from app.questionnaires.definitions import check_directory
+
+    folder = directory or ROOT / "assessments"
+    problems = check_directory(folder)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"All definitions in {folder} are valid.")
+
+
+def _validated(model, **values):  # type: ignore[no-untyped-def]
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    from app.errors import DomainError
+
+    try:
+        return action()
+    except DomainError as exc:
+        _fail(exc.message)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    app()

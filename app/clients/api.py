@@ -1,0 +1,121 @@
+"""Clients and couples API: thin wrappers around clients.service."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
+from sqlmodel import Session, col, select
+
+from app.auth.deps import CurrentCounselor
+from app.clients import service
+from app.clients.models import Client, Couple
+from app.clients.schemas import (
+    ClientCreate,
+    ClientPublic,
+    ClientUpdate,
+    CoupleCreate,
+    CouplePublic,
+    CoupleUpdate,
+)
+from app.db import SessionDep
+from app.pagination import Page, PageDep
+
+router = APIRouter(prefix="/api/v1", tags=["clients"])
+
+
+def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic]:
+    """Couples with both partners, loading all partners in one query."""
+    ids = {c.partner_a_id for c in couples} | {c.partner_b_id for c in couples}
+    people = {p.id: p for p in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
+    out = []
+    for couple in couples:
+        a, b = people[couple.partner_a_id], people[couple.partner_b_id]
+        out.append(
+            CouplePublic.model_validate(
+                {
+                    **couple.model_dump(),
+                    "partner_a": ClientPublic.model_validate(a),
+                    "partner_b": ClientPublic.model_validate(b),
+                    "name": f"{a.display_name} & {b.display_name}",
+                }
+            )
+        )
+    return out
+
+
+@router.get("/clients", response_model=Page[ClientPublic])
+def list_clients(
+    session: SessionDep, counselor: CurrentCounselor, page: PageDep,
+    status_: Annotated[Literal["active", "discharged"] | None, Query(alias="status")] = None,
+) -> Page[ClientPublic]:
+    rows, total = service.list_clients(
+        session, actor=counselor, q=page.q, status=status_, offset=page.offset, limit=page.limit
+    )
+    items = [ClientPublic.model_validate(r) for r in rows]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+
+
+@router.post("/clients", response_model=ClientPublic, status_code=status.HTTP_201_CREATED)
+def create_client(data: ClientCreate, session: SessionDep, counselor: CurrentCounselor) -> ClientPublic:
+    return ClientPublic.model_validate(service.create_client(session, actor=counselor, data=data))
+
+
+@router.get("/clients/{client_id}", response_model=ClientPublic)
+def get_client(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> ClientPublic:
+    return ClientPublic.model_validate(
+        service.get_client(session, actor=counselor, client_id=client_id)
+    )
+
+
+@router.patch("/clients/{client_id}", response_model=ClientPublic)
+def update_client(
+    client_id: int, data: ClientUpdate, session: SessionDep, counselor: CurrentCounselor
+) -> ClientPublic:
+    updated = service.update_client(session, actor=counselor, client_id=client_id, data=data)
+    return ClientPublic.model_validate(updated)
+
+
+@router.post("/clients/{client_id}/discharge", response_model=ClientPublic)
+def discharge_client(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> ClientPublic:
+    done = service.discharge_client(session, actor=counselor, client_id=client_id)
+    return ClientPublic.model_validate(done)
+
+
+@router.get("/couples", response_model=Page[CouplePublic])
+def list_couples(
+    session: SessionDep, counselor: CurrentCounselor, page: PageDep,
+    status_: Annotated[Literal["active", "paused", "discharged"] | None, Query(alias="status")] = None,
+) -> Page[CouplePublic]:
+    rows, total = service.list_couples(
+        session, actor=counselor, q=page.q, status=status_, offset=page.offset, limit=page.limit
+    )
+    return Page(items=couples_public(session, rows), total=total, offset=page.offset, limit=page.limit)
+
+
+@router.post("/couples", response_model=CouplePublic, status_code=status.HTTP_201_CREATED)
+def create_couple(data: CoupleCreate, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
+    couple = service.create_couple(session, actor=counselor, data=data)
+    return couples_public(session, [couple])[0]
+
+
+@router.get("/couples/{couple_id}", response_model=CouplePublic)
+def get_couple(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
+    couple = service.get_couple(session, actor=counselor, couple_id=couple_id)
+    return couples_public(session, [couple])[0]
+
+
+@router.patch("/couples/{couple_id}", response_model=CouplePublic)
+def update_couple(
+    couple_id: int, data: CoupleUpdate, session: SessionDep, counselor: CurrentCounselor
+) -> CouplePublic:
+    couple = service.update_couple(session, actor=counselor, couple_id=couple_id, data=data)
+    return couples_public(session, [couple])[0]
+
+
+@router.post("/couples/{couple_id}/discharge", response_model=CouplePublic)
+def discharge_couple(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
+    couple = service.update_couple(
+        session, actor=counselor, couple_id=couple_id, data=CoupleUpdate(status="discharged")
+    )
+    return couples_public(session, [couple])[0]

@@ -1,0 +1,65 @@
+"""Clients (one person) and couples (two clients working on a breach)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+CLIENT_STATUSES = ("active", "discharged")
+COUPLE_STATUSES = ("active", "paused", "discharged")
+BREACH_TYPES = (
+    "infidelity",
+    "emotional_affair",
+    "deception",
+    "financial_betrayal",
+    "neglect",
+    "manipulation",
+    "addiction",
+    "other",
+)
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    counselor_id: int = Field(foreign_key="counselor.id", index=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    pronouns: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    date_of_birth: date | None = None
+    status: str = Field(default="active", max_length=20)
+    discharged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.first_name
+        return f"{first} {self.last_name}"
+
+
+class Couple(SQLModel, table=True):
+    __tablename__ = "couple"
+    __table_args__ = (CheckConstraint("partner_a_id <> partner_b_id", name="distinct_partners"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    counselor_id: int = Field(foreign_key="counselor.id", index=True)
+    partner_a_id: int = Field(foreign_key="client.id", index=True)
+    partner_b_id: int = Field(foreign_key="client.id", index=True)
+    breach_type: str = Field(max_length=30)
+    breach_summary: str | None = Field(default=None, max_length=2000)
+    disclosed_on: date | None = None
+    started_on: date | None = None
+    status: str = Field(default="active", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,220 @@
+"""Clients and couples, always scoped to the caller's practice and caseload."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, col, func, select
+
+from app.audit.service import record
+from app.auth.models import Counselor
+from app.clients.models import Client, Couple
+from app.clients.schemas import ClientCreate, ClientUpdate, CoupleCreate, CoupleUpdate
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, NotFound
+
+
+def _my_couples(actor: Counselor) -> ColumnElement[bool]:
+    return and_(Couple.practice_id == actor.practice_id, Couple.counselor_id == actor.id)
+
+
+def client_visible(actor: Counselor) -> ColumnElement[bool]:
+    """SQL condition: the actor may see this client (owner: practice; counselor: caseload)."""
+    same_practice = col(Client.practice_id) == actor.practice_id
+    if actor.is_owner:
+        return same_practice
+    in_my_couples = select(Couple.partner_a_id).where(_my_couples(actor)).union(
+        select(Couple.partner_b_id).where(_my_couples(actor))
+    )
+    return and_(
+        same_practice,
+        or_(col(Client.counselor_id) == actor.id, col(Client.id).in_(in_my_couples)),
+    )
+
+
+def couple_visible(actor: Counselor) -> ColumnElement[bool]:
+    same_practice = col(Couple.practice_id) == actor.practice_id
+    if actor.is_owner:
+        return same_practice
+    return and_(same_practice, col(Couple.counselor_id) == actor.id)
+
+
+def _name_filter(q: str) -> ColumnElement[bool]:
+    pattern = f"%{q.lower()}%"
+    full = func.lower(Client.first_name + " " + Client.last_name)
+    return or_(
+        full.like(pattern),
+        func.lower(col(Client.preferred_name)).like(pattern),
+        func.lower(Client.last_name).like(pattern),
+    )
+
+
+def list_clients(
+    session: Session, *, actor: Counselor, q: str | None, status: str | None,
+    offset: int, limit: int,
+) -> tuple[list[Client], int]:
+    query = select(Client).where(client_visible(actor))
+    if q:
+        query = query.where(_name_filter(q))
+    if status:
+        query = query.where(Client.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(Client.last_name, Client.first_name, Client.id).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def get_client(session: Session, *, actor: Counselor, client_id: int) -> Client:
+    client = session.exec(select(Client).where(Client.id == client_id, client_visible(actor))).first()
+    if client is None:
+        raise NotFound("Client")
+    return client
+
+
+def _assignable_counselor(session: Session, *, actor: Counselor, counselor_id: int | None) -> int:
+    """Owners may assign any active counselor of the practice; counselors only themselves."""
+    if counselor_id is None or counselor_id == actor.id:
+        return actor.id  # type: ignore[return-value]
+    target = session.get(Counselor, counselor_id)
+    if target is None or target.practice_id != actor.practice_id or not target.active:
+        raise InvalidField("counselor_id", "No active counselor with this id in your practice")
+    if not actor.is_owner:
+        raise InvalidField("counselor_id", "Only the owner can assign another counselor")
+    return counselor_id
+
+
+def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> Client:
+    counselor_id = _assignable_counselor(session, actor=actor, counselor_id=data.counselor_id)
+    client = Client(
+        practice_id=actor.practice_id,
+        counselor_id=counselor_id,
+        **data.model_dump(exclude={"counselor_id"}),
+    )
+    session.add(client)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="create",
+           entity="client", entity_id=client.id)
+    return client
+
+
+def update_client(session: Session, *, actor: Counselor, client_id: int, data: ClientUpdate) -> Client:
+    client = get_client(session, actor=actor, client_id=client_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("first_name", "last_name"):
+        if required in changes and changes[required] is None:
+            raise InvalidField(required, f"{required} cannot be empty")
+    if "counselor_id" in changes:
+        changes["counselor_id"] = _assignable_counselor(
+            session, actor=actor, counselor_id=changes["counselor_id"]
+        )
+    for field, value in changes.items():
+        setattr(client, field, value)
+    client.updated_at = utcnow()
+    session.add(client)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="update",
+           entity="client", entity_id=client.id, detail={"fields": sorted(changes)})
+    return client
+
+
+def discharge_client(session: Session, *, actor: Counselor, client_id: int) -> Client:
+    client = get_client(session, actor=actor, client_id=client_id)
+    if client.status == "discharged":
+        raise Conflict("This client is already discharged")
+    client.status = "discharged"
+    client.discharged_at = utcnow()
+    client.updated_at = utcnow()
+    session.add(client)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="discharge",
+           entity="client", entity_id=client.id)
+    return client
+
+
+# --- couples ------------------------------------------------------------------
+
+
+def list_couples(
+    session: Session, *, actor: Counselor, q: str | None, status: str | None,
+    offset: int, limit: int,
+) -> tuple[list[Couple], int]:
+    query = select(Couple).where(couple_visible(actor))
+    if q:
+        names = select(Client.id).where(Client.practice_id == actor.practice_id, _name_filter(q))
+        query = query.where(or_(col(Couple.partner_a_id).in_(names), col(Couple.partner_b_id).in_(names)))
+    if status:
+        query = query.where(Couple.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Couple.id).desc()).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def get_couple(session: Session, *, actor: Counselor, couple_id: int) -> Couple:
+    couple = session.exec(select(Couple).where(Couple.id == couple_id, couple_visible(actor))).first()
+    if couple is None:
+        raise NotFound("Couple")
+    return couple
+
+
+def partners(session: Session, couple: Couple) -> tuple[Client, Client]:
+    a = session.get(Client, couple.partner_a_id)
+    b = session.get(Client, couple.partner_b_id)
+    assert a is not None and b is not None  # guaranteed by foreign keys
+    return a, b
+
+
+def _partner(session: Session, *, actor: Counselor, client_id: int, field: str) -> Client:
+    try:
+        return get_client(session, actor=actor, client_id=client_id)
+    except NotFound:
+        raise InvalidField(field, f"No client with id {client_id} in your caseload") from None
+
+
+def create_couple(session: Session, *, actor: Counselor, data: CoupleCreate) -> Couple:
+    if data.partner_a_id == data.partner_b_id:
+        raise InvalidField("partner_b_id", "A couple needs two different clients")
+    _partner(session, actor=actor, client_id=data.partner_a_id, field="partner_a_id")
+    _partner(session, actor=actor, client_id=data.partner_b_id, field="partner_b_id")
+    _check_dates(data.disclosed_on, data.started_on)
+    counselor_id = _assignable_counselor(session, actor=actor, counselor_id=data.counselor_id)
+    couple = Couple(
+        practice_id=actor.practice_id,
+        counselor_id=counselor_id,
+        **data.model_dump(exclude={"counselor_id"}),
+    )
+    session.add(couple)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="create",
+           entity="couple", entity_id=couple.id)
+    return couple
+
+
+def _check_dates(disclosed_on: date | None, started_on: date | None) -> None:
+    today = date.today()
+    if disclosed_on and disclosed_on > today:
+        raise InvalidField("disclosed_on", "The disclosure date cannot be in the future")
+    if started_on and started_on.year < 1900:
+        raise InvalidField("started_on", "The start date looks wrong")
+
+
+def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: CoupleUpdate) -> Couple:
+    couple = get_couple(session, actor=actor, couple_id=couple_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("breach_type", "status"):
+        if required in changes and changes[required] is None:
+            raise InvalidField(required, f"{required} cannot be empty")
+    if "counselor_id" in changes:
+        changes["counselor_id"] = _assignable_counselor(
+            session, actor=actor, counselor_id=changes["counselor_id"]
+        )
+    _check_dates(changes.get("disclosed_on"), changes.get("started_on"))
+    for field, value in changes.items():
+        setattr(couple, field, value)
+    couple.updated_at = utcnow()
+    session.add(couple)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="update",
+           entity="couple", entity_id=couple.id, detail={"fields": sorted(changes)})
+    return couple

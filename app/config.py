@@ -1,0 +1,70 @@
+"""Settings: the only place Mend reads its environment (prefix ``MEND_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``MEND_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="MEND_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = DATA_DIR
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    access_token_minutes: int = Field(default=8 * 60, ge=1)
+    web_session_minutes: int = Field(default=8 * 60, ge=1)
+    link_days: int = Field(default=14, ge=1, le=365)
+    link_cookie_minutes: int = Field(default=120, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    hash_concurrency: int = Field(default=2, ge=1)
+    reliability_min_administrations: int = Field(default=30, ge=2)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'mend.db'}"
+        if not self.secret_key:
+            if self.environment == "production":
+                raise ValueError(
+                    "MEND_SECRET_KEY must be set in production; refusing to start without it"
+                )
+            self.secret_key = _kept_secret(self.data_dir)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+def _kept_secret(data_dir: Path) -> str:
+    """Generate a secret once and keep it, so restarts don't log everyone out."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

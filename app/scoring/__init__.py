@@ -1,0 +1,33 @@
+"""Pure scoring: subscale means, flags, reliable change, partner gaps, reliability.
+
+No database and no I/O here; callers pass a definition and plain answer dicts.
+"""
+
+from app.scoring.administration import score_administration
+from app.scoring.change import reliable_change, standard_error_of_difference, trajectory
+from app.scoring.flags import condition_met, evaluate_flags
+from app.scoring.gap import partner_gap
+from app.scoring.reliability import cronbach_alpha, subscale_alpha
+from app.scoring.subscales import keyed_value, score_subscale, score_subscales
+from app.scoring.types import Change, Flag, Gap, ScoreResult, SubscaleScore, TrajectoryPoint
+
+__all__ = [
+    "Change",
+    "Flag",
+    "Gap",
+    "ScoreResult",
+    "SubscaleScore",
+    "TrajectoryPoint",
+    "condition_met",
+    "cronbach_alpha",
+    "evaluate_flags",
+    "keyed_value",
+    "partner_gap",
+    "reliable_change",
+    "score_administration",
+    "score_subscale",
+    "score_subscales",
+    "standard_error_of_difference",
+    "subscale_alpha",
+    "trajectory",
+]

@@ -1,0 +1,119 @@
+"""A couple's agreements (boundaries, rules, amends, transparency practices) and check-ins."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.auth.models import Counselor
+from app.clients.models import Couple
+from app.clients.service import couple_visible, get_couple
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, NotFound
+from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession
+from app.sessions.schemas import AgreementCreate, AgreementUpdate, CheckInCreate
+
+
+def list_agreements(session: Session, *, actor: Counselor, couple_id: int) -> list[Agreement]:
+    get_couple(session, actor=actor, couple_id=couple_id)
+    return list(session.exec(
+        select(Agreement).where(Agreement.couple_id == couple_id).order_by(col(Agreement.id))
+    ).all())
+
+
+def get_agreement(session: Session, *, actor: Counselor, agreement_id: int) -> Agreement:
+    found = session.exec(
+        select(Agreement).where(
+            Agreement.id == agreement_id,
+            col(Agreement.couple_id).in_(select(Couple.id).where(couple_visible(actor))),
+        )
+    ).first()
+    if found is None:
+        raise NotFound("Agreement")
+    return found
+
+
+def create_agreement(
+    session: Session, *, actor: Counselor, couple_id: int, data: AgreementCreate
+) -> Agreement:
+    couple = get_couple(session, actor=actor, couple_id=couple_id)
+    agreement = Agreement(
+        practice_id=actor.practice_id, couple_id=couple.id, created_by_id=actor.id,
+        **data.model_dump(),
+    )
+    session.add(agreement)
+    session.flush()
+    session.add(AgreementStatusChange(
+        practice_id=actor.practice_id, agreement_id=agreement.id, from_status=None,
+        to_status="active", changed_by_id=actor.id,
+    ))
+    record(session, actor=actor, practice_id=actor.practice_id, action="create",
+           entity="agreement", entity_id=agreement.id)
+    return agreement
+
+
+def update_agreement(
+    session: Session, *, actor: Counselor, agreement_id: int, data: AgreementUpdate
+) -> Agreement:
+    agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"note"})
+    if any(v is None for v in changes.values()):
+        bad = next(k for k, v in changes.items() if v is None)
+        raise InvalidField(bad, f"{bad} cannot be empty")
+    new_status = changes.get("status")
+    if new_status and new_status != agreement.status:
+        if agreement.status == "retired":
+            raise Conflict("This agreement is retired; make a new one instead")
+        session.add(AgreementStatusChange(
+            practice_id=actor.practice_id, agreement_id=agreement.id,
+            from_status=agreement.status, to_status=new_status, note=data.note,
+            changed_by_id=actor.id,
+        ))
+    for field, value in changes.items():
+        setattr(agreement, field, value)
+    agreement.updated_at = utcnow()
+    session.add(agreement)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="update",
+           entity="agreement", entity_id=agreement.id, detail={"fields": sorted(changes)})
+    return agreement
+
+
+def status_history(session: Session, *, actor: Counselor, agreement_id: int) -> list[AgreementStatusChange]:
+    get_agreement(session, actor=actor, agreement_id=agreement_id)
+    return list(session.exec(
+        select(AgreementStatusChange).where(AgreementStatusChange.agreement_id == agreement_id)
+        .order_by(col(AgreementStatusChange.changed_at), col(AgreementStatusChange.id))
+    ).all())
+
+
+def list_checkins(session: Session, *, actor: Counselor, agreement_id: int) -> list[AgreementCheckIn]:
+    get_agreement(session, actor=actor, agreement_id=agreement_id)
+    return list(session.exec(
+        select(AgreementCheckIn).where(AgreementCheckIn.agreement_id == agreement_id)
+        .order_by(col(AgreementCheckIn.created_at), col(AgreementCheckIn.id))
+    ).all())
+
+
+def record_checkin(
+    session: Session, *, actor: Counselor, agreement_id: int, data: CheckInCreate
+) -> AgreementCheckIn:
+    """Record (or correct) whether the agreement was kept, as discussed at one session."""
+    agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
+    therapy = session.get(TherapySession, data.session_id)
+    if therapy is None or therapy.couple_id != agreement.couple_id:
+        raise InvalidField("session_id", "That session is not one of this couple's sessions")
+    existing = session.exec(select(AgreementCheckIn).where(
+        AgreementCheckIn.agreement_id == agreement.id, AgreementCheckIn.session_id == therapy.id,
+    )).first()
+    checkin = existing or AgreementCheckIn(
+        practice_id=actor.practice_id, agreement_id=agreement.id, session_id=therapy.id,
+        outcome=data.outcome, recorded_by_id=actor.id,
+    )
+    checkin.outcome = data.outcome
+    checkin.comment = data.comment
+    session.add(checkin)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="checkin",
+           entity="agreement", entity_id=agreement.id, detail={"session_id": therapy.id})
+    return checkin

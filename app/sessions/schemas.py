@@ -1,0 +1,143 @@
+"""Request/response models for therapy sessions, addenda, agreements and check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
+
+Modality = Literal["in_person", "video", "phone"]
+AgreementKind = Literal["boundary", "rule", "amend", "transparency_practice"]
+AgreementStatus = Literal["active", "kept", "broken", "retired"]
+Outcome = Literal["kept", "partly", "not_kept"]
+NOTE_MAX = 20_000
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SessionCreate(BaseModel):
+    model_config = _STRICT
+
+    couple_id: int | None = None
+    client_id: int | None = None
+    starts_at: AwareDatetime | NaiveDatetime = Field(description="Naive times are taken as UTC")
+    duration_minutes: int = Field(default=50, ge=5, le=600)
+    modality: Modality = "in_person"
+    attendee_ids: list[int] | None = Field(default=None, max_length=2)
+    note_data: str = Field(default="", max_length=NOTE_MAX)
+    note_assessment: str = Field(default="", max_length=NOTE_MAX)
+    note_plan: str = Field(default="", max_length=NOTE_MAX)
+
+
+class SessionUpdate(BaseModel):
+    model_config = _STRICT
+
+    starts_at: AwareDatetime | NaiveDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    modality: Modality | None = None
+    attendee_ids: list[int] | None = Field(default=None, max_length=2)
+    note_data: str | None = Field(default=None, max_length=NOTE_MAX)
+    note_assessment: str | None = Field(default=None, max_length=NOTE_MAX)
+    note_plan: str | None = Field(default=None, max_length=NOTE_MAX)
+
+
+class SessionSummary(BaseModel):
+    """A session without its note: lists don't expose clinical text."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    counselor_id: int
+    couple_id: int | None
+    client_id: int | None
+    starts_at: datetime
+    duration_minutes: int
+    modality: Modality
+    attendee_ids: list[int]
+    status: Literal["draft", "signed"]
+    signed_at: datetime | None
+
+
+class AddendumCreate(BaseModel):
+    model_config = _STRICT
+
+    text: str = Field(min_length=1, max_length=NOTE_MAX)
+
+
+class AddendumPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    author_id: int
+    text: str
+    created_at: datetime
+
+
+class SessionPublic(SessionSummary):
+    note_data: str
+    note_assessment: str
+    note_plan: str
+    signed_by_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    addenda: list[AddendumPublic] = []
+
+
+class AgreementCreate(BaseModel):
+    model_config = _STRICT
+
+    kind: AgreementKind
+    title: str = Field(min_length=1, max_length=200)
+    details: str = Field(default="", max_length=5000)
+
+
+class AgreementUpdate(BaseModel):
+    model_config = _STRICT
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    details: str | None = Field(default=None, max_length=5000)
+    status: AgreementStatus | None = None
+    note: str = Field(default="", max_length=1000, description="Why the status changed")
+
+
+class AgreementPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    couple_id: int
+    kind: AgreementKind
+    title: str
+    details: str
+    status: AgreementStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class StatusChangePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: str | None
+    to_status: str
+    note: str
+    changed_by_id: int
+    changed_at: datetime
+
+
+class CheckInCreate(BaseModel):
+    model_config = _STRICT
+
+    session_id: int
+    outcome: Outcome
+    comment: str = Field(default="", max_length=2000)
+
+
+class CheckInPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    agreement_id: int
+    session_id: int
+    outcome: Outcome
+    comment: str
+    recorded_by_id: int
+    created_at: datetime
