@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from pydantic import ValidationError
@@ -87,7 +88,9 @@ def create_counselor_cmd(
 def demo() -> None:
     """Create (once) a demo practice with couples, sessions, agreements and assessments."""
     from app.demo import DEMO_LOGINS, ensure_demo
+    from app.migrate import upgrade
 
+    upgrade()
     with _session() as session:
         created = ensure_demo(session)
         session.commit()
@@ -129,6 +132,40 @@ def check_assessments(
     if problems:
         raise typer.Exit(1)
     typer.echo(f"All definitions in {folder} are valid.")
+
+
+@app.command()
+def report(
+    couple: Annotated[int | None, typer.Option("--couple", help="Couple id")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write")] = None,
+    all_couples: Annotated[bool, typer.Option("--all", help="Every active couple")] = False,
+    out_dir: Annotated[Path | None, typer.Option(help="Folder for --all")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Render processes for --all")] = 2,
+    period_from: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
+    period_to: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
+    summary: Annotated[str | None, typer.Option(help="Counselor's summary (one couple)")] = None,
+    paper: Annotated[Literal["A4", "Letter"], typer.Option(help="Paper size")] = "A4",
+    as_email: Annotated[str | None, typer.Option("--as", help="Generate as this counselor")] = None,
+) -> None:
+    """Write a progress report PDF for one couple (--couple, -o) or every active couple (--all)."""
+    from app.reports.batch import BatchJob, generate_all_with_progress, single_report
+
+    start = period_from.date() if period_from else None
+    end = period_to.date() if period_to else None
+    if all_couples and out_dir is not None:
+        result = generate_all_with_progress(BatchJob(out_dir, start, end, paper), workers=workers)
+        for couple_id, problem in sorted(result.failed.items()):
+            typer.echo(f"Couple {couple_id}: {problem}", err=True)
+        typer.echo(f"Wrote {len(result.written)} reports in {result.seconds:.1f} s to {out_dir}")
+        if result.failed:
+            raise typer.Exit(1)
+    elif couple is not None and output is not None and not all_couples:
+        made = _run(lambda: single_report(couple, output, as_email=as_email, period_start=start,
+                                          period_end=end, summary=summary, paper=paper))
+        typer.echo(f"Wrote {output} ({made.record.size_bytes} bytes, {made.record.period_start} to "
+                   f"{made.record.period_end})")
+    else:
+        _fail("Use --couple ID -o FILE for one couple, or --all --out-dir DIR for every active couple")
 
 
 def _validated(model, **values):  # type: ignore[no-untyped-def]

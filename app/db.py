@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -62,11 +64,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Lets SQLite gather planner statistics when they are missing or stale (cheap, bounded).
+    cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
 
 
+# SQLite has one writer at a time, and its busy handler *polls* (sleeping 1, 2, 5 … 100 ms),
+# so threads of one process waiting on each other's BEGIN IMMEDIATE sleep while the lock is
+# free. Queueing them on a Python lock first hands the database over at once; the busy
+# timeout still arbitrates between processes (several uvicorn workers, the CLI).
+_sqlite_writer = threading.Lock()
+_LOCK_WAIT_SECONDS = 30
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if not _sqlite_writer.acquire(timeout=_LOCK_WAIT_SECONDS):
+        raise sqlite3.OperationalError("database is busy (waited for the writer lock)")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_writer.release()
+        raise
+    connection.info["holds_writer_lock"] = True
+
+
+def _sqlite_end(connection: Any) -> None:
+    if connection.info.pop("holds_writer_lock", False):
+        _sqlite_writer.release()
 
 
 def _sqlite_deferred(connection: Any) -> None:
@@ -83,7 +107,12 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         _ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin if immediate else _sqlite_deferred)
+        if immediate:
+            event.listen(engine, "begin", _sqlite_begin)
+            event.listen(engine, "commit", _sqlite_end)
+            event.listen(engine, "rollback", _sqlite_end)
+        else:
+            event.listen(engine, "begin", _sqlite_deferred)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -20,9 +20,9 @@ from app.sessions.schemas import AgreementCreate, AgreementUpdate, CheckInCreate
 
 DEMO_PRACTICE = "Harbour Lane Counselling (demo)"
 DEMO_LOGINS = [
-    ("owner@demo.mend.test", "demo-owner-pass", "owner"),
-    ("sam@demo.mend.test", "demo-counselor-pass", "counselor"),
-    ("ines@demo.mend.test", "demo-counselor-pass", "counselor"),
+    ("owner@harbourlane-demo.com", "demo-owner-pass", "owner"),
+    ("sam@harbourlane-demo.com", "demo-counselor-pass", "counselor"),
+    ("ines@harbourlane-demo.com", "demo-counselor-pass", "counselor"),
 ]
 _NAMES = [
     ("Maya", "Okafor"), ("Daniel", "Okafor"), ("Zoë", "Ågren"), ("Lukas", "Ågren"),

@@ -51,7 +51,11 @@ def authenticate(
     counselor = session.exec(
         select(Counselor).where(func.lower(Counselor.email) == email.strip().lower())
     ).first()
-    ok = verify_password(counselor.password_hash if counselor else None, password)
+    stored_hash = counselor.password_hash if counselor else None
+    # End the read transaction before the deliberately slow hash: on SQLite a transaction
+    # holds the database's single writer lock, and 0.2 s of argon2 must not stall everyone.
+    session.commit()
+    ok = verify_password(stored_hash, password)
     if counselor is None or not ok or not counselor.active:
         for key in _throttle_keys(email, address):
             session.add(LoginFailure(key=key))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, event
 from sqlmodel import Column, Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -36,6 +37,7 @@ class Client(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
     date_of_birth: date | None = None
+    search_name: str = Field(default="", max_length=320)
     status: str = Field(default="active", max_length=20)
     discharged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
@@ -45,6 +47,22 @@ class Client(SQLModel, table=True):
     def display_name(self) -> str:
         first = self.preferred_name or self.first_name
         return f"{first} {self.last_name}"
+
+
+def search_key(text: str) -> str:
+    """Case- and accent-insensitive form of a name, so "zoe" finds "Zoë" on every database."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def client_search_name(first: str, preferred: str | None, last: str) -> str:
+    return search_key(" ".join(part for part in (first, preferred, last) if part))
+
+
+@event.listens_for(Client, "before_insert")
+@event.listens_for(Client, "before_update")
+def _keep_search_name(_mapper: object, _connection: object, client: Client) -> None:
+    client.search_name = client_search_name(client.first_name, client.preferred_name, client.last_name)
 
 
 class Couple(SQLModel, table=True):

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.fields import RecordId
+
 BreachType = Literal[
     "infidelity", "emotional_affair", "deception", "financial_betrayal",
     "neglect", "manipulation", "addiction", "other",
@@ -28,7 +30,7 @@ class ClientBase(BaseModel):
 
 
 class ClientCreate(ClientBase):
-    counselor_id: int | None = Field(default=None, description="Defaults to the caller")
+    counselor_id: RecordId | None = Field(default=None, description="Defaults to the caller")
 
 
 class ClientUpdate(BaseModel):
@@ -41,14 +43,14 @@ class ClientUpdate(BaseModel):
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]*$")
     date_of_birth: date | None = None
-    counselor_id: int | None = None
+    counselor_id: RecordId | None = None
 
 
 class ClientPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    counselor_id: int
+    counselor_id: RecordId
     first_name: str
     last_name: str
     preferred_name: str | None
@@ -65,13 +67,13 @@ class ClientPublic(BaseModel):
 class CoupleCreate(BaseModel):
     model_config = _STRICT
 
-    partner_a_id: int
-    partner_b_id: int
+    partner_a_id: RecordId
+    partner_b_id: RecordId
     breach_type: BreachType
     breach_summary: str | None = Field(default=None, max_length=2000)
     disclosed_on: date | None = None
     started_on: date | None = None
-    counselor_id: int | None = Field(default=None, description="Defaults to the caller")
+    counselor_id: RecordId | None = Field(default=None, description="Defaults to the caller")
 
 
 class CoupleUpdate(BaseModel):
@@ -82,14 +84,14 @@ class CoupleUpdate(BaseModel):
     disclosed_on: date | None = None
     started_on: date | None = None
     status: CoupleStatus | None = None
-    counselor_id: int | None = None
+    counselor_id: RecordId | None = None
 
 
 class CouplePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    counselor_id: int
+    counselor_id: RecordId
     partner_a: ClientPublic
     partner_b: ClientPublic
     breach_type: BreachType

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
-from app.clients.models import Client, Couple
+from app.clients.models import Client, Couple, search_key
 from app.clients.schemas import ClientCreate, ClientUpdate, CoupleCreate, CoupleUpdate
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
@@ -41,13 +41,7 @@ def couple_visible(actor: Counselor) -> ColumnElement[bool]:
 
 
 def _name_filter(q: str) -> ColumnElement[bool]:
-    pattern = f"%{q.lower()}%"
-    full = func.lower(Client.first_name + " " + Client.last_name)
-    return or_(
-        full.like(pattern),
-        func.lower(col(Client.preferred_name)).like(pattern),
-        func.lower(Client.last_name).like(pattern),
-    )
+    return col(Client.search_name).like(f"%{search_key(q)}%")
 
 
 def list_clients(

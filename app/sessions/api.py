@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentCounselor
-from app.clients.service import get_couple
 from app.db import SessionDep
 from app.pagination import Page, PageDep
 from app.sessions import agreements, service
@@ -53,7 +52,6 @@ def list_sessions(
 def couple_sessions(
     couple_id: int, session: SessionDep, counselor: CurrentCounselor, page: PageDep
 ) -> Page[SessionSummary]:
-    get_couple(session, actor=counselor, couple_id=couple_id)
     return list_sessions(session, counselor, page, couple_id=couple_id, client_id=None)
 
 

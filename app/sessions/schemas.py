@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
 
+from app.fields import RecordId
+
 Modality = Literal["in_person", "video", "phone"]
 AgreementKind = Literal["boundary", "rule", "amend", "transparency_practice"]
 AgreementStatus = Literal["active", "kept", "broken", "retired"]
@@ -18,12 +20,12 @@ _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 class SessionCreate(BaseModel):
     model_config = _STRICT
 
-    couple_id: int | None = None
-    client_id: int | None = None
+    couple_id: RecordId | None = None
+    client_id: RecordId | None = None
     starts_at: AwareDatetime | NaiveDatetime = Field(description="Naive times are taken as UTC")
     duration_minutes: int = Field(default=50, ge=5, le=600)
     modality: Modality = "in_person"
-    attendee_ids: list[int] | None = Field(default=None, max_length=2)
+    attendee_ids: list[RecordId] | None = Field(default=None, max_length=2)
     note_data: str = Field(default="", max_length=NOTE_MAX)
     note_assessment: str = Field(default="", max_length=NOTE_MAX)
     note_plan: str = Field(default="", max_length=NOTE_MAX)
@@ -35,7 +37,7 @@ class SessionUpdate(BaseModel):
     starts_at: AwareDatetime | NaiveDatetime | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=600)
     modality: Modality | None = None
-    attendee_ids: list[int] | None = Field(default=None, max_length=2)
+    attendee_ids: list[RecordId] | None = Field(default=None, max_length=2)
     note_data: str | None = Field(default=None, max_length=NOTE_MAX)
     note_assessment: str | None = Field(default=None, max_length=NOTE_MAX)
     note_plan: str | None = Field(default=None, max_length=NOTE_MAX)
@@ -47,13 +49,13 @@ class SessionSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    counselor_id: int
+    counselor_id: RecordId
     couple_id: int | None
     client_id: int | None
     starts_at: datetime
     duration_minutes: int
     modality: Modality
-    attendee_ids: list[int]
+    attendee_ids: list[RecordId]
     status: Literal["draft", "signed"]
     signed_at: datetime | None
 
@@ -68,7 +70,7 @@ class AddendumPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    author_id: int
+    author_id: RecordId
     text: str
     created_at: datetime
 
@@ -104,7 +106,7 @@ class AgreementPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    couple_id: int
+    couple_id: RecordId
     kind: AgreementKind
     title: str
     details: str
@@ -119,14 +121,14 @@ class StatusChangePublic(BaseModel):
     from_status: str | None
     to_status: str
     note: str
-    changed_by_id: int
+    changed_by_id: RecordId
     changed_at: datetime
 
 
 class CheckInCreate(BaseModel):
     model_config = _STRICT
 
-    session_id: int
+    session_id: RecordId
     outcome: Outcome
     comment: str = Field(default="", max_length=2000)
 
@@ -135,9 +137,9 @@ class CheckInPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    agreement_id: int
-    session_id: int
+    agreement_id: RecordId
+    session_id: RecordId
     outcome: Outcome
     comment: str
-    recorded_by_id: int
+    recorded_by_id: RecordId
     created_at: datetime

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
-from app.clients.models import Client, Couple
+from app.clients.models import Client, Couple, search_key
 from app.clients.service import client_visible, couple_visible, get_client, get_couple
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
@@ -36,11 +36,16 @@ def list_sessions(
     session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None,
     q: str | None, offset: int, limit: int,
 ) -> tuple[list[TherapySession], int]:
-    query = select(TherapySession).where(session_visible(actor))
+    # With a couple or client given, check it once, then filter by its id alone: the
+    # planner uses the (couple_id, starts_at) index instead of scanning the practice.
     if couple_id is not None:
-        query = query.where(TherapySession.couple_id == couple_id)
-    if client_id is not None:
-        query = query.where(TherapySession.client_id == client_id)
+        get_couple(session, actor=actor, couple_id=couple_id)
+        query = select(TherapySession).where(TherapySession.couple_id == couple_id)
+    elif client_id is not None:
+        get_client(session, actor=actor, client_id=client_id)
+        query = select(TherapySession).where(TherapySession.client_id == client_id)
+    else:
+        query = select(TherapySession).where(session_visible(actor))
     if q:
         query = query.where(_named(actor, q))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
@@ -52,10 +57,8 @@ def list_sessions(
 
 
 def _named(actor: Counselor, q: str) -> ColumnElement[bool]:
-    pattern = f"%{q.lower()}%"
     names = select(Client.id).where(
-        Client.practice_id == actor.practice_id,
-        func.lower(Client.first_name + " " + Client.last_name).like(pattern),
+        Client.practice_id == actor.practice_id, col(Client.search_name).like(f"%{search_key(q)}%")
     )
     couples = select(Couple.id).where(
         or_(col(Couple.partner_a_id).in_(names), col(Couple.partner_b_id).in_(names))

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:14:19.058432
+Create Date: 2026-11-25 20:30:04.481567
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -95,6 +96,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
+    sa.Column('search_name', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('discharged_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -238,9 +240,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_therapy_session'))
     )
     with op.batch_alter_table('therapy_session', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_therapy_session_client_id'), ['client_id'], unique=False)
+        batch_op.create_index('ix_therapy_session_client_starts', ['client_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_therapy_session_counselor_id'), ['counselor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_therapy_session_couple_id'), ['couple_id'], unique=False)
+        batch_op.create_index('ix_therapy_session_couple_starts', ['couple_id', 'starts_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_therapy_session_practice_id'), ['practice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_therapy_session_starts_at'), ['starts_at'], unique=False)
 
@@ -402,9 +404,9 @@ def downgrade() -> None:
     with op.batch_alter_table('therapy_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_therapy_session_starts_at'))
         batch_op.drop_index(batch_op.f('ix_therapy_session_practice_id'))
-        batch_op.drop_index(batch_op.f('ix_therapy_session_couple_id'))
+        batch_op.drop_index('ix_therapy_session_couple_starts')
         batch_op.drop_index(batch_op.f('ix_therapy_session_counselor_id'))
-        batch_op.drop_index(batch_op.f('ix_therapy_session_client_id'))
+        batch_op.drop_index('ix_therapy_session_client_starts')
 
     op.drop_table('therapy_session')
     with op.batch_alter_table('report', schema=None) as batch_op:

@@ -1,0 +1,48 @@
+"""Agreements: create, status history, retire, check-ins per session."""
+
+from __future__ import annotations
+
+
+def test_agreement_lifecycle_with_history(client, factory):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    headers = factory.headers(me)
+    r = client.post(f"/api/v1/couples/{couple.id}/agreements",
+                    json={"kind": "boundary", "title": "No contact with the affair partner"},
+                    headers=headers)
+    assert r.status_code == 201, r.text
+    aid = r.json()["id"]
+    assert r.json()["status"] == "active"
+    broken = client.patch(f"/api/v1/agreements/{aid}", json={"status": "broken", "note": "Texted"},
+                          headers=headers)
+    assert broken.json()["status"] == "broken"
+    retired = client.post(f"/api/v1/agreements/{aid}/retire", headers=headers)
+    assert retired.json()["status"] == "retired"
+    history = client.get(f"/api/v1/agreements/{aid}/history", headers=headers).json()
+    assert [(h["from_status"], h["to_status"]) for h in history] == [
+        (None, "active"), ("active", "broken"), ("broken", "retired")]
+    assert history[1]["note"] == "Texted"
+    reopen = client.patch(f"/api/v1/agreements/{aid}", json={"status": "active"}, headers=headers)
+    assert reopen.status_code == 409
+    assert client.delete(f"/api/v1/agreements/{aid}", headers=headers).status_code == 405
+
+
+def test_checkins_one_per_session_and_same_couple_only(client, factory):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    other_couple = factory.couple(me, names=("Kim", "Lou"))
+    agreement = factory.agreement(couple)
+    visit = factory.therapy_session(couple)
+    elsewhere = factory.therapy_session(other_couple)
+    headers = factory.headers(me)
+    url = f"/api/v1/agreements/{agreement.id}/checkins"
+    first = client.post(url, json={"session_id": visit.id, "outcome": "partly"}, headers=headers)
+    assert first.status_code == 201
+    again = client.post(url, json={"session_id": visit.id, "outcome": "kept", "comment": "fixed"},
+                        headers=headers)
+    assert again.json()["id"] == first.json()["id"]  # corrected, not duplicated
+    wrong = client.post(url, json={"session_id": elsewhere.id, "outcome": "kept"}, headers=headers)
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "session_id"]
+    rows = client.get(url, headers=headers).json()
+    assert [(c["outcome"], c["comment"]) for c in rows] == [("kept", "fixed")]

@@ -1,0 +1,79 @@
+"""The `mend` command: create-practice, create-counselor, demo (idempotent), check-assessments."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from app.auth.models import Counselor
+from app.cli import app
+from app.clients.models import Couple
+from app.practice.models import Practice
+from app.sessions.models import Agreement, TherapySession
+
+runner = CliRunner()
+
+
+def test_create_practice_and_counselor(db):
+    r = runner.invoke(app, ["create-practice", "--name", "Quiet Harbour", "--owner-email",
+                            "Owner@Example.com", "--owner-name", "Olu Owner",
+                            "--password", "a long password"])
+    assert r.exit_code == 0, r.output
+    practice = db.exec(select(Practice).where(Practice.name == "Quiet Harbour")).one()
+    owner = db.exec(select(Counselor).where(Counselor.practice_id == practice.id)).one()
+    assert (owner.email, owner.role) == ("owner@example.com", "owner")
+    assert owner.password_hash.startswith("$argon2")
+    r = runner.invoke(app, ["create-counselor", "--practice-id", str(practice.id), "--email",
+                            "c@example.com", "--full-name", "Cy", "--password", "another long one"])
+    assert r.exit_code == 0, r.output
+    dup = runner.invoke(app, ["create-counselor", "--practice-id", str(practice.id), "--email",
+                              "c@example.com", "--full-name", "Cy", "--password", "another long one"])
+    assert dup.exit_code == 2
+    assert "already exists" in dup.output
+
+
+def test_create_practice_rejects_bad_input(db):
+    r = runner.invoke(app, ["create-practice", "--name", "X", "--owner-email", "nope",
+                            "--owner-name", "N", "--password", "short"])
+    assert r.exit_code == 2
+    assert "email" in r.output
+    assert db.exec(select(func.count()).select_from(Practice)).one() == 0
+
+
+def test_demo_is_idempotent_and_prints_logins(db, client):
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "owner@harbourlane-demo.com" in first.output
+    counts = _counts(db)
+    assert counts["couples"] == 6
+    assert counts["counselors"] == 3
+    assert counts["sessions"] >= 6 * 12
+    assert counts["agreements"] >= 12
+    second = runner.invoke(app, ["demo"])
+    assert "already present" in second.output
+    assert _counts(db) == counts
+    login = client.post("/api/v1/auth/token", data={"username": "owner@harbourlane-demo.com",
+                                                     "password": "demo-owner-pass"})
+    assert login.status_code == 200
+
+
+def _counts(db) -> dict[str, int]:
+    db.rollback()
+    return {
+        "couples": db.exec(select(func.count()).select_from(Couple)).one(),
+        "counselors": db.exec(select(func.count()).select_from(Counselor)).one(),
+        "sessions": db.exec(select(func.count()).select_from(TherapySession)).one(),
+        "agreements": db.exec(select(func.count()).select_from(Agreement)).one(),
+    }
+
+
+def test_check_assessments_passes_on_shipped_files():
+    r = runner.invoke(app, ["check-assessments"])
+    assert r.exit_code == 0, r.output
+
+
+def test_check_assessments_names_file_and_problem(tmp_path):
+    (tmp_path / "broken.v1.yaml").write_text("id: broken\nversion: 1\n")
+    r = runner.invoke(app, ["check-assessments", "--directory", str(tmp_path)])
+    assert r.exit_code == 1
+    assert "broken.v1.yaml" in r.output
