@@ -139,4 +139,7 @@ def get_session() -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the transaction commits when the route returns, before the response is
+# sent. (FastAPI's default request scope commits after the body has gone out, so a client
+# following a redirect could read old data, and a failed commit would hide behind a 200.)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,0 +1,132 @@
+"""Counselor API for questionnaires: give, follow, enter in session, read answers, scores, flags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.auth.deps import CurrentCounselor
+from app.db import SessionDep
+from app.questionnaires import flags, history, service
+from app.questionnaires.flags import FlagStatus
+from app.questionnaires.models import Administration
+from app.questionnaires.schemas import (
+    AdministrationCreate,
+    AdministrationPublic,
+    AdministrationWithLink,
+    AnswersPublic,
+    AnswersUpdate,
+    CoupleScoreHistory,
+    FlagPublic,
+    InstrumentPublic,
+    ResendRequest,
+    SubmissionPublic,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["questionnaires"])
+
+
+def _with_link(session: SessionDep, found: Administration, link: str | None) -> AdministrationWithLink:
+    public = service.public_list(session, [found])[0]
+    return AdministrationWithLink(**public.model_dump(), link=link)
+
+
+@router.get("/instruments", response_model=list[InstrumentPublic])
+def list_instruments(counselor: CurrentCounselor) -> list[InstrumentPublic]:
+    return service.list_instruments()
+
+
+@router.post("/administrations", response_model=AdministrationWithLink, status_code=status.HTTP_201_CREATED)
+def create_administration(
+    data: AdministrationCreate, session: SessionDep, counselor: CurrentCounselor
+) -> AdministrationWithLink:
+    """Give a questionnaire. In link mode the response holds the private link, shown only this once."""
+    administration, link = service.create_administration(session, actor=counselor, data=data)
+    return _with_link(session, administration, link)
+
+
+@router.get("/administrations/{administration_id}", response_model=AdministrationPublic)
+def get_administration(
+    administration_id: int, session: SessionDep, counselor: CurrentCounselor
+) -> AdministrationPublic:
+    found = service.get_administration(session, actor=counselor, administration_id=administration_id)
+    return service.public_list(session, [found])[0]
+
+
+@router.post("/administrations/{administration_id}/revoke", response_model=AdministrationPublic)
+def revoke(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> AdministrationPublic:
+    found = service.revoke_administration(session, actor=counselor, administration_id=administration_id)
+    return service.public_list(session, [found])[0]
+
+
+@router.post("/administrations/{administration_id}/resend", response_model=AdministrationWithLink)
+def resend(
+    administration_id: int, session: SessionDep, counselor: CurrentCounselor, data: ResendRequest | None = None
+) -> AdministrationWithLink:
+    """A new link; the old one stops working immediately."""
+    days = data.expires_in_days if data else None
+    found, link = service.resend_link(
+        session, actor=counselor, administration_id=administration_id, expires_in_days=days
+    )
+    return _with_link(session, found, link)
+
+
+@router.get("/clients/{client_id}/administrations", response_model=list[AdministrationPublic])
+def client_administrations(
+    client_id: int, session: SessionDep, counselor: CurrentCounselor
+) -> list[AdministrationPublic]:
+    rows = service.list_client_administrations(session, actor=counselor, client_id=client_id)
+    return service.public_list(session, rows)
+
+
+@router.get("/couples/{couple_id}/administrations", response_model=list[AdministrationPublic])
+def couple_administrations(
+    couple_id: int, session: SessionDep, counselor: CurrentCounselor
+) -> list[AdministrationPublic]:
+    rows = service.list_couple_administrations(session, actor=counselor, couple_id=couple_id)
+    return service.public_list(session, rows)
+
+
+@router.get("/administrations/{administration_id}/answers", response_model=AnswersPublic)
+def read_answers(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> AnswersPublic:
+    """Answers with item texts, scores and flags. Reading is recorded in the audit trail."""
+    return service.read_answers(session, actor=counselor, administration_id=administration_id)
+
+
+@router.put("/administrations/{administration_id}/answers", response_model=AdministrationPublic)
+def save_answers(
+    administration_id: int, data: AnswersUpdate, session: SessionDep, counselor: CurrentCounselor
+) -> AdministrationPublic:
+    """Save some answers entered in session (partial is fine; null clears one)."""
+    found = service.save_answers(session, actor=counselor, administration_id=administration_id, answers=data.answers)
+    return service.public_list(session, [found])[0]
+
+
+@router.post("/administrations/{administration_id}/submit", response_model=SubmissionPublic)
+def submit(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> SubmissionPublic:
+    """Check required answers, then score; submitting again changes nothing."""
+    found = service.submit(session, actor=counselor, administration_id=administration_id)
+    return service.submission_public(session, found)
+
+
+@router.get("/couples/{couple_id}/scores", response_model=CoupleScoreHistory)
+def couple_scores(
+    couple_id: int,
+    session: SessionDep,
+    counselor: CurrentCounselor,
+    instrument_id: Annotated[str, Query(min_length=1, max_length=60)] = "trust-rebuilding",
+) -> CoupleScoreHistory:
+    return history.couple_score_history(session, actor=counselor, couple_id=couple_id, instrument_id=instrument_id)
+
+
+@router.get("/flags", response_model=list[FlagPublic])
+def list_flags(
+    session: SessionDep, counselor: CurrentCounselor, status: Annotated[FlagStatus, Query()] = "open"
+) -> list[FlagPublic]:
+    return flags.list_flags(session, actor=counselor, status=status)
+
+
+@router.post("/flags/{flag_id}/resolve", response_model=FlagPublic)
+def resolve_flag(flag_id: int, session: SessionDep, counselor: CurrentCounselor) -> FlagPublic:
+    return flags.resolve_flag(session, actor=counselor, flag_id=flag_id)

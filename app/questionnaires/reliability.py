@@ -1,0 +1,99 @@
+"""Own-data reliability: a practice's Cronbach's alpha once it has enough submissions.
+
+A definition carries a published reliability per subscale. Once a practice has
+``reliability_min_administrations`` submitted administrations of the same
+instrument *and version* (so the subscale's items are the same), the alpha of
+its own clients' keyed answers is used instead, when it is a usable number in
+(0, 1). Nothing is cached across requests: the count changes with every submit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from app.config import get_settings
+from app.questionnaires.definitions import Definition
+from app.questionnaires.models import Administration, Response
+from app.scoring import subscale_alpha
+
+SOURCE_PRACTICE = "practice"
+SOURCE_DEFINITION = "definition"
+
+
+@dataclass(frozen=True)
+class SubscaleReliability:
+    """The reliability used for one subscale's reliable change, and where it came from."""
+
+    subscale: str
+    reliability: float
+    source: str  # "practice" | "definition"
+    n_administrations: int  # submitted administrations of this instrument+version in the practice
+
+
+def submitted_count(session: Session, *, practice_id: int, definition: Definition) -> int:
+    """How many administrations of this exact instrument version the practice has submitted."""
+    statement = select(func.count()).select_from(Administration).where(
+        Administration.practice_id == practice_id,
+        Administration.instrument_id == definition.id,
+        Administration.instrument_version == definition.version,
+        Administration.status == "submitted",
+    )
+    return int(session.exec(statement).one())
+
+
+def _submitted_answer_sets(
+    session: Session, *, practice_id: int, definition: Definition
+) -> list[dict[str, Any]]:
+    """One answers dict per submitted administration (scale items of subscales only)."""
+    item_ids = sorted({i for sub in definition.subscales.values() for i in sub.items})
+    statement = (
+        select(Response.administration_id, Response.item_id, Response.value)
+        .join(Administration, Administration.id == Response.administration_id)
+        .where(
+            Administration.practice_id == practice_id,
+            Administration.instrument_id == definition.id,
+            Administration.instrument_version == definition.version,
+            Administration.status == "submitted",
+            Response.item_id.in_(item_ids),  # type: ignore[attr-defined]
+        )
+    )
+    by_admin: dict[int, dict[str, Any]] = defaultdict(dict)
+    for administration_id, item_id, value in session.exec(statement):
+        # Stored answers are already coerced; guard against anything not an int anyway
+        # so one odd row cannot break every counselor's score page.
+        if isinstance(value, int) and not isinstance(value, bool):
+            by_admin[administration_id][item_id] = value
+    return list(by_admin.values())
+
+
+def _usable(alpha: float | None) -> bool:
+    return alpha is not None and not math.isnan(alpha) and 0 < alpha < 1
+
+
+def practice_reliability(
+    session: Session, *, practice_id: int, definition: Definition
+) -> dict[str, SubscaleReliability]:
+    """Reliability per subscale: the practice's own alpha when it has enough data, else the definition's."""
+    count = submitted_count(session, practice_id=practice_id, definition=definition)
+    enough = count >= get_settings().reliability_min_administrations
+    answer_sets = (
+        _submitted_answer_sets(session, practice_id=practice_id, definition=definition)
+        if enough
+        else []
+    )
+    result: dict[str, SubscaleReliability] = {}
+    for subscale_id, subscale in definition.subscales.items():
+        alpha = subscale_alpha(definition, subscale_id, answer_sets) if enough else None
+        if _usable(alpha):
+            assert alpha is not None
+            result[subscale_id] = SubscaleReliability(subscale_id, alpha, SOURCE_PRACTICE, count)
+        else:
+            result[subscale_id] = SubscaleReliability(
+                subscale_id, subscale.reliability, SOURCE_DEFINITION, count
+            )
+    return result

@@ -1,0 +1,216 @@
+"""Request and response models for administrations, answers, scores, flags and history.
+
+No response model carries a token hash; the raw link appears only in ``AdministrationWithLink``
+(the create/resend answer), because it is never stored and cannot be shown again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Mode = Literal["link", "in_session"]
+Status = Literal["pending", "in_progress", "submitted", "expired", "revoked"]
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- instruments ----------------------------------------------------------------
+
+
+class SubscaleInfo(BaseModel):
+    id: str
+    label: str
+    items: list[str]
+
+
+class InstrumentPublic(BaseModel):
+    """The latest version of a questionnaire, with the versions still available."""
+
+    id: str
+    version: int
+    versions: list[int]
+    title: str
+    kind: str
+    description: str
+    item_count: int
+    subscales: list[SubscaleInfo]
+
+
+# --- administrations --------------------------------------------------------------
+
+
+class AdministrationCreate(BaseModel):
+    model_config = _STRICT
+
+    client_id: int
+    couple_id: int | None = Field(default=None, description="Give it in this couple's context")
+    instrument_id: str = Field(min_length=1, max_length=60)
+    version: int | None = Field(default=None, ge=1, description="Defaults to the latest version")
+    mode: Mode = "link"
+    expires_in_days: int | None = Field(default=None, ge=1, le=90, description="Link only; default 14")
+
+
+class ResendRequest(BaseModel):
+    model_config = _STRICT
+
+    expires_in_days: int | None = Field(default=None, ge=1, le=90)
+
+
+class AdministrationPublic(BaseModel):
+    """An administration as counselors see it; ``status`` already accounts for expiry."""
+
+    id: int
+    client_id: int
+    couple_id: int | None
+    counselor_id: int
+    instrument_id: str
+    instrument_version: int
+    title: str
+    mode: Mode
+    status: Status
+    expires_at: datetime | None
+    current_section: str | None
+    answered: int
+    total_items: int
+    created_at: datetime
+    started_at: datetime | None
+    last_saved_at: datetime | None
+    submitted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class AdministrationWithLink(AdministrationPublic):
+    """Create/resend answer: the private link is shown here once and never again."""
+
+    link: str | None = None
+
+
+class AnswersUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Any] = Field(description="item id -> answer; null clears an answer")
+
+
+# --- answers, scores, flags ----------------------------------------------------
+
+
+class ScorePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    subscale: str
+    mean: float | None
+    raw: float | None
+    answered: int
+    total: int
+    prorated: bool
+    scored: bool
+    band: str | None
+
+
+class FlagPublic(BaseModel):
+    id: int
+    administration_id: int
+    client_id: int
+    client_name: str
+    couple_id: int | None
+    instrument_id: str
+    item_id: str
+    severity: str
+    message: str
+    raised_at: datetime
+    resolved_at: datetime | None
+    resolved_by_id: int | None
+
+
+class AnswerPublic(BaseModel):
+    item_id: str
+    section_id: str
+    text: str
+    type: str
+    value: Any
+    display: str | None = Field(description="The answer as the client saw it, e.g. 'Agree (4)'")
+
+
+class AnswersPublic(BaseModel):
+    administration: AdministrationPublic
+    answers: list[AnswerPublic]
+    scores: list[ScorePublic]
+    flags: list[FlagPublic]
+
+
+class SubmissionPublic(BaseModel):
+    administration: AdministrationPublic
+    scores: list[ScorePublic]
+    flags: list[FlagPublic]
+
+
+# --- couple score history (plain data shared by API, web UI and reports) -------
+
+
+class ChangePublic(BaseModel):
+    """Change between two scores with the Reliable Change Index."""
+
+    from_administration_id: int
+    delta: float
+    rci: float
+    se_diff: float
+    reliable: bool
+    direction: str
+    label: str
+    reliability: float
+    reliability_source: str
+
+
+class ScorePoint(BaseModel):
+    administration_id: int
+    submitted_at: datetime
+    mean: float | None
+    band: str | None
+    scored: bool
+    from_baseline: ChangePublic | None
+    from_previous: ChangePublic | None
+
+
+class PartnerSeries(BaseModel):
+    client_id: int
+    first_name: str
+    role: Literal["a", "b"]
+    points: list[ScorePoint]
+
+
+class GapPoint(BaseModel):
+    """One round: partner A's and B's administrations paired by time (see history.py)."""
+
+    at: datetime
+    a_administration_id: int
+    b_administration_id: int
+    a_mean: float | None
+    b_mean: float | None
+    difference: float | None  # a - b
+    size: float | None
+    large: bool
+
+
+class SubscaleHistory(BaseModel):
+    subscale: str
+    label: str
+    higher_is_better: bool
+    reference_sd: float
+    reliability: float
+    reliability_source: str  # "practice" | "definition"
+    n_administrations: int
+    partner_a: PartnerSeries
+    partner_b: PartnerSeries
+    gaps: list[GapPoint]
+
+
+class CoupleScoreHistory(BaseModel):
+    couple_id: int
+    instrument_id: str
+    instrument_version: int
+    title: str
+    gap_threshold: float
+    pairing_window_days: int
+    subscales: list[SubscaleHistory]

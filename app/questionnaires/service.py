@@ -1,0 +1,301 @@
+"""Administrations as counselors handle them: give, revoke, resend, list, enter in session.
+
+Scoping: an administration is visible when its client is (owner: the practice; counselor:
+their caseload, see ``client_visible``). Anything else is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import Session, col, func, select
+
+from app.audit.service import record
+from app.auth.models import Counselor
+from app.clients.models import Client
+from app.clients.service import client_visible, get_client, get_couple
+from app.db import utcnow
+from app.errors import Conflict, InvalidField, NotFound
+from app.questionnaires import flags as flag_service
+from app.questionnaires.answers import parse_answers
+from app.questionnaires.definitions import Definition, Item, default_catalog
+from app.questionnaires.links import issue_link
+from app.questionnaires.models import Administration, Response, Score
+from app.questionnaires.schemas import (
+    AdministrationCreate,
+    AdministrationPublic,
+    AnswerPublic,
+    AnswersPublic,
+    InstrumentPublic,
+    ScorePublic,
+    SubmissionPublic,
+    SubscaleInfo,
+)
+from app.questionnaires.submission import (
+    AnswersInvalid,
+    accepts_answers,
+    definition_for,
+    effective_status,
+    load_answers,
+    lock_administration,
+    store_answers,
+    submit_locked,
+)
+
+ENTITY = "administration"
+
+
+def list_instruments() -> list[InstrumentPublic]:
+    """Every questionnaire's latest version, for the counselor's "give a questionnaire" list."""
+    catalog = default_catalog()
+    return [
+        InstrumentPublic(
+            id=d.id, version=d.version, versions=catalog.versions(d.id), title=d.title, kind=d.kind,
+            description=d.description, item_count=len(d.items),
+            subscales=[SubscaleInfo(id=sid, label=s.label, items=list(s.items))
+                       for sid, s in d.subscales.items()],
+        )
+        for d in catalog.all()
+    ]
+
+
+def administration_visible(actor: Counselor) -> ColumnElement[bool]:
+    """SQL condition: the actor may see this administration (through its client)."""
+    clients = select(Client.id).where(client_visible(actor))
+    return and_(col(Administration.practice_id) == actor.practice_id,
+                col(Administration.client_id).in_(clients))
+
+
+def get_administration(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+    found = session.exec(
+        select(Administration).where(Administration.id == administration_id, administration_visible(actor))
+    ).first()
+    if found is None:
+        raise NotFound("Questionnaire")
+    return found
+
+
+def _definition(data: AdministrationCreate) -> Definition:
+    catalog = default_catalog()
+    if not catalog.versions(data.instrument_id):
+        raise InvalidField("instrument_id", f"No questionnaire '{data.instrument_id}'")
+    if data.version is None:
+        return catalog.latest(data.instrument_id)
+    if data.version not in catalog.versions(data.instrument_id):
+        known = ", ".join(map(str, catalog.versions(data.instrument_id)))
+        raise InvalidField("version", f"'{data.instrument_id}' has no version {data.version} (known: {known})")
+    return catalog.get(data.instrument_id, data.version)
+
+
+def _check_recipient(session: Session, *, actor: Counselor, data: AdministrationCreate) -> None:
+    """The client must be in the caller's caseload, active, and a partner of the couple given."""
+    try:
+        client = get_client(session, actor=actor, client_id=data.client_id)
+    except NotFound:
+        raise InvalidField("client_id", f"No client with id {data.client_id} in your caseload") from None
+    if client.status != "active":
+        raise InvalidField("client_id", "This client is discharged; reopen their file first")
+    if data.couple_id is None:
+        return
+    try:
+        couple = get_couple(session, actor=actor, couple_id=data.couple_id)
+    except NotFound:
+        raise InvalidField("couple_id", f"No couple with id {data.couple_id} in your caseload") from None
+    if data.client_id not in (couple.partner_a_id, couple.partner_b_id):
+        raise InvalidField("couple_id", f"Client {data.client_id} is not a partner in couple {data.couple_id}")
+
+
+def create_administration(
+    session: Session, *, actor: Counselor, data: AdministrationCreate
+) -> tuple[Administration, str | None]:
+    """Give a questionnaire; returns the administration and, in link mode, the link (shown once)."""
+    definition = _definition(data)
+    _check_recipient(session, actor=actor, data=data)
+    if data.mode == "in_session" and data.expires_in_days is not None:
+        raise InvalidField("expires_in_days", "Only links expire; leave this out for in-session entry")
+    administration = Administration(
+        practice_id=actor.practice_id, client_id=data.client_id, couple_id=data.couple_id,
+        counselor_id=actor.id, instrument_id=definition.id, instrument_version=definition.version,
+        definition_checksum=definition.checksum, mode=data.mode,
+    )
+    link = issue_link(administration, days=data.expires_in_days) if data.mode == "link" else None
+    session.add(administration)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="create", entity=ENTITY,
+           entity_id=administration.id,
+           detail={"instrument": definition.label, "mode": data.mode, "client_id": data.client_id})
+    return administration, link
+
+
+def revoke_administration(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+    """Stop a link (or in-session entry) for good; answers saved so far are kept."""
+    get_administration(session, actor=actor, administration_id=administration_id)
+    administration = lock_administration(session, administration_id)
+    assert administration is not None
+    if administration.status in ("submitted", "revoked"):
+        raise Conflict(f"This questionnaire is already {administration.status}")
+    administration.status, administration.revoked_at = "revoked", utcnow()
+    session.add(administration)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="revoke", entity=ENTITY,
+           entity_id=administration.id)
+    return administration
+
+
+def resend_link(
+    session: Session, *, actor: Counselor, administration_id: int, expires_in_days: int | None = None
+) -> tuple[Administration, str]:
+    """A new link for a not-yet-submitted administration; the old link stops working at once.
+
+    Also reopens an expired or revoked one, keeping the answers saved so far.
+    """
+    get_administration(session, actor=actor, administration_id=administration_id)
+    administration = lock_administration(session, administration_id)
+    assert administration is not None
+    if administration.status == "submitted":
+        raise Conflict("This questionnaire is already submitted; give a new one instead")
+    if administration.mode != "link":
+        raise Conflict("This questionnaire is being entered in session; it has no link")
+    link = issue_link(administration, days=expires_in_days)
+    if administration.status == "revoked":
+        answered = session.exec(select(func.count()).select_from(Response).where(
+            Response.administration_id == administration.id)).one()
+        administration.status = "in_progress" if answered else "pending"
+        administration.revoked_at = None
+    session.add(administration)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="resend", entity=ENTITY,
+           entity_id=administration.id)
+    return administration, link
+
+
+def list_client_administrations(session: Session, *, actor: Counselor, client_id: int) -> list[Administration]:
+    get_client(session, actor=actor, client_id=client_id)
+    return _listed(session, actor, col(Administration.client_id) == client_id)
+
+
+def list_couple_administrations(session: Session, *, actor: Counselor, couple_id: int) -> list[Administration]:
+    """Administrations given in this couple's context (both partners)."""
+    get_couple(session, actor=actor, couple_id=couple_id)
+    return _listed(session, actor, col(Administration.couple_id) == couple_id)
+
+
+def _listed(session: Session, actor: Counselor, condition: ColumnElement[bool]) -> list[Administration]:
+    query = select(Administration).where(condition, administration_visible(actor))
+    order = (col(Administration.created_at).desc(), col(Administration.id).desc())
+    return list(session.exec(query.order_by(*order)).all())
+
+
+# --- in-session entry -------------------------------------------------------------
+
+
+def _open_for_answers(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+    get_administration(session, actor=actor, administration_id=administration_id)
+    administration = lock_administration(session, administration_id)
+    assert administration is not None
+    if not accepts_answers(administration):
+        raise Conflict(f"This questionnaire is {effective_status(administration)}; answers can't change")
+    return administration
+
+
+def save_answers(
+    session: Session, *, actor: Counselor, administration_id: int, answers: Mapping[str, Any]
+) -> Administration:
+    """Partial save of answers entered in session; 422 naming every invalid item, nothing stored then."""
+    administration = _open_for_answers(session, actor=actor, administration_id=administration_id)
+    values, errors = parse_answers(definition_for(administration), answers)
+    if errors:
+        raise AnswersInvalid(errors)
+    store_answers(session, administration=administration, values=values)
+    return administration
+
+
+def submit(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+    """Submit in session: the same validation, scoring and single-use guard as the link.
+
+    Submitting an already submitted administration returns it unchanged (idempotent).
+    """
+    get_administration(session, actor=actor, administration_id=administration_id)
+    administration, _ = submit_locked(session, administration_id=administration_id, actor=actor)
+    return administration
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+def answered_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many items each administration has answers for (one query for a whole list)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Response.administration_id, func.count())
+        .where(col(Response.administration_id).in_(ids))
+        .group_by(Response.administration_id)
+    ).all()
+    return {administration_id: count for administration_id, count in rows}
+
+
+def to_public(administration: Administration, *, answered: int) -> AdministrationPublic:
+    definition = definition_for(administration)
+    data = administration.model_dump(exclude={"token_hash", "status", "practice_id", "definition_checksum"})
+    return AdministrationPublic(
+        **data, status=effective_status(administration), title=definition.title,  # type: ignore[arg-type]
+        answered=answered, total_items=len(definition.items),
+    )
+
+
+def public_list(session: Session, administrations: Sequence[Administration]) -> list[AdministrationPublic]:
+    counts = answered_counts(session, [a.id for a in administrations if a.id is not None])
+    return [to_public(a, answered=counts.get(a.id or 0, 0)) for a in administrations]
+
+
+def scores_for(session: Session, administration_id: int) -> list[ScorePublic]:
+    rows = session.exec(select(Score).where(Score.administration_id == administration_id).order_by(Score.id))
+    return [ScorePublic.model_validate(row) for row in rows]
+
+
+def submission_public(session: Session, administration: Administration) -> SubmissionPublic:
+    assert administration.id is not None
+    return SubmissionPublic(
+        administration=public_list(session, [administration])[0],
+        scores=scores_for(session, administration.id),
+        flags=flag_service.flags_for_administration(session, administration_id=administration.id),
+    )
+
+
+def display_answer(definition: Definition, item: Item, value: Any) -> str | None:
+    """An answer as the client saw it on the form."""
+    if value is None:
+        return None
+    if item.type == "scale":
+        scale = definition.scale_for(item)
+        return f"{scale.labels[value - scale.min]} ({value})"
+    labels = {option.value: option.label for option in item.options}
+    if item.type == "single_choice":
+        return labels.get(value, str(value))
+    if item.type == "multiple_choice":
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if item.type == "yes_no":
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def read_answers(session: Session, *, actor: Counselor, administration_id: int) -> AnswersPublic:
+    """Every item with its answer (item texts of the version given), scores and flags; audited."""
+    administration = get_administration(session, actor=actor, administration_id=administration_id)
+    definition = definition_for(administration)
+    stored = load_answers(session, administration_id)
+    answers = [
+        AnswerPublic(item_id=item.id, section_id=section.id, text=item.text, type=item.type,
+                     value=stored.get(item.id), display=display_answer(definition, item, stored.get(item.id)))
+        for section in definition.sections for item in section.items
+    ]
+    record(session, actor=actor, practice_id=actor.practice_id, action="read_answers", entity=ENTITY,
+           entity_id=administration_id)
+    return AnswersPublic(
+        administration=to_public(administration, answered=len(stored)), answers=answers,
+        scores=scores_for(session, administration_id),
+        flags=flag_service.flags_for_administration(session, administration_id=administration_id),
+    )

@@ -1,0 +1,93 @@
+"""Shared steps for questionnaire tests: giving a questionnaire, walking the public form."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.db import utcnow
+from app.questionnaires import service
+from app.questionnaires.definitions import Definition, default_catalog
+from app.questionnaires.models import Administration
+from app.questionnaires.schemas import AdministrationCreate
+
+TRUST = "trust-rebuilding"
+_CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+def trust() -> Definition:
+    return default_catalog().latest(TRUST)
+
+
+def give(http: Any, headers: dict[str, str], client_id: int, **extra: Any) -> dict[str, Any]:
+    """POST /administrations and return the JSON (asserting it worked)."""
+    body = {"client_id": client_id, "instrument_id": TRUST, **extra}
+    response = http.post("/api/v1/administrations", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def path_of(link: str) -> str:
+    """``http://testserver/q/abc`` -> ``/q/abc`` (TestClient and a live server both take paths)."""
+    return "/q/" + link.rsplit("/q/", 1)[1]
+
+
+def csrf_of(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def uniform_answers(definition: Definition, value: int) -> dict[str, int]:
+    """Every scale item answered with the same point."""
+    return {item.id: value for item in definition.items if item.type == "scale"}
+
+
+def section_form(definition: Definition, section_index: int, answers: dict[str, Any]) -> dict[str, Any]:
+    section = definition.sections[section_index]
+    return {item.id: str(answers[item.id]) for item in section.items if item.id in answers}
+
+
+def post_section(http: Any, html: str, definition: Definition, index: int, answers: dict[str, Any],
+                 action: str = "next") -> Any:
+    data = {"_csrf": csrf_of(html), "_section": definition.sections[index].id, "_action": action,
+            **section_form(definition, index, answers)}
+    return http.post("/q/form", data=data, follow_redirects=False)
+
+
+def fill_in_link(http: Any, link: str, answers: dict[str, Any], *, submit: bool = True) -> Any:
+    """Open the link, save every section and (optionally) submit; returns the last response."""
+    definition = trust()
+    opened = http.get(path_of(link), follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    page = http.get("/q/form")
+    for index in range(len(definition.sections)):
+        saved = post_section(http, page.text, definition, index, answers)
+        assert saved.status_code == 303, saved.text
+        page = http.get(saved.headers["location"])
+        assert page.status_code == 200
+    if not submit:
+        return page
+    sent = http.post("/q/form", data={"_csrf": csrf_of(page.text), "_section": "_review", "_action": "submit"},
+                     follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    return http.get("/q/form")
+
+
+def submitted_in_session(
+    db: Session, counselor: Counselor, client_id: int, answers: dict[str, Any], *,
+    couple_id: int | None = None, days_ago: float = 0,
+) -> Administration:
+    """Create, answer and submit through the service (as in-session entry), then backdate it."""
+    data = AdministrationCreate(client_id=client_id, couple_id=couple_id, instrument_id=TRUST, mode="in_session")
+    administration, _ = service.create_administration(db, actor=counselor, data=data)
+    service.save_answers(db, actor=counselor, administration_id=administration.id, answers=answers)
+    service.submit(db, actor=counselor, administration_id=administration.id)
+    administration.submitted_at = utcnow() - timedelta(days=days_ago)
+    db.add(administration)
+    db.commit()
+    return administration
