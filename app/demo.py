@@ -13,6 +13,7 @@ from app.auth.service import create_counselor
 from app.clients.schemas import ClientCreate, CoupleCreate
 from app.clients.service import create_client, create_couple
 from app.db import utcnow
+from app.demo_assessments import add_assessments
 from app.practice.models import Practice
 from app.practice.service import create_practice
 from app.sessions import agreements, service
@@ -72,6 +73,8 @@ def _couple_with_history(session: Session, counselor: Counselor, index: int, rng
                                         data=AgreementCreate(kind=k, title=t, details=d))
             for k, t, d in _AGREEMENTS[: 2 + index % 3]]
     sessions = _weekly_sessions(session, counselor, couple.id, start, months, rng)
+    add_assessments(session, counselor=counselor, couple=couple, index=index, start=start,
+                    months=months, rng=rng)
     for therapy in sessions[1:]:
         for agreement in made:
             outcome = rng.choices(["kept", "partly", "not_kept"], weights=[6, 2, 1])[0]

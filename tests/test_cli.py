@@ -55,6 +55,14 @@ def test_demo_is_idempotent_and_prints_logins(db, client):
     login = client.post("/api/v1/auth/token", data={"username": "owner@harbourlane-demo.com",
                                                      "password": "demo-owner-pass"})
     assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    couple_id = client.get("/api/v1/couples", headers=headers).json()["items"][0]["id"]
+    history = client.get(f"/api/v1/couples/{couple_id}/scores?instrument_id=trust-rebuilding",
+                         headers=headers)
+    assert history.status_code == 200, history.text
+    assert len(history.text) > 1000  # both partners have several scored administrations
+    flags = client.get("/api/v1/flags?status=open", headers=headers).json()
+    assert any(f["severity"] == "high" for f in flags)
 
 
 def _counts(db) -> dict[str, int]:
