@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.fields import RecordId
+
 Mode = Literal["link", "in_session"]
 Status = Literal["pending", "in_progress", "submitted", "expired", "revoked"]
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -44,8 +46,8 @@ class InstrumentPublic(BaseModel):
 class AdministrationCreate(BaseModel):
     model_config = _STRICT
 
-    client_id: int
-    couple_id: int | None = Field(default=None, description="Give it in this couple's context")
+    client_id: RecordId
+    couple_id: RecordId | None = Field(default=None, description="Give it in this couple's context")
     instrument_id: str = Field(min_length=1, max_length=60)
     version: int | None = Field(default=None, ge=1, description="Defaults to the latest version")
     mode: Mode = "link"

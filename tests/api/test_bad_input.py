@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from app.db import metadata
+from app.questionnaires.definitions import default_catalog
+from app.questionnaires.models import Administration
 
 LONG = "x" * 100_001
 
@@ -24,7 +26,12 @@ def world(factory):
     visit = factory.therapy_session(couple)
     signed = factory.therapy_session(couple, status="signed")
     agreement = factory.agreement(couple)
-    return {"me": me, "headers": factory.headers(me), "couple": couple, "session": visit,
+    trust = default_catalog().latest("trust-rebuilding")
+    given = factory._save(Administration(
+        practice_id=me.practice_id, client_id=couple.partner_a_id, couple_id=couple.id,
+        counselor_id=me.id, instrument_id=trust.id, instrument_version=trust.version,
+        definition_checksum=trust.checksum, mode="in_session"))
+    return {"administration": given, "me": me, "headers": factory.headers(me), "couple": couple, "session": visit,
             "signed": signed, "agreement": agreement}
 
 
@@ -50,6 +57,11 @@ def _cases(w) -> list[tuple[str, str, dict]]:
         ("POST", "/api/v1/counselors", {"email": "new@example.com", "full_name": "N",
                                         "password": "long enough pass", "role": "counselor"}),
         ("PATCH", "/api/v1/practice", {"name": "P", "timezone": "Europe/Paris"}),
+        ("POST", "/api/v1/administrations", {"client_id": c.partner_a_id, "couple_id": c.id,
+                                             "instrument_id": "trust-rebuilding", "mode": "link",
+                                             "expires_in_days": 7}),
+        ("PUT", f"/api/v1/administrations/{w['administration'].id}/answers",
+         {"answers": {"tr1": 3, "tr2": 4}}),
     ]
 
 
@@ -59,7 +71,8 @@ def _variants(body: dict):
         yield field, {**body, field: {"nested": [1]}}
         if isinstance(value, str):
             yield field, {**body, field: LONG}
-            if field in ("breach_type", "status", "modality", "kind", "outcome", "role", "timezone"):
+            if field in ("breach_type", "status", "modality", "kind", "outcome", "role", "timezone",
+                         "instrument_id", "mode"):
                 yield field, {**body, field: "not-a-real-value"}
             if field.endswith(("_on", "_at", "_birth")):
                 yield field, {**body, field: "2026-02-30"}
