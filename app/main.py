@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import models  # noqa: F401  (every table registered before first use)
 from app.audit.api import router as audit_router
@@ -16,12 +18,26 @@ from app.clients.api import router as clients_router
 from app.errors import DomainError, InvalidField, TooManyAttempts
 from app.practice.api import router as practice_router
 from app.sessions.api import router as sessions_router
+from app.web import errors as web_errors
+from app.web.deps import LoginRequired
 
 log = logging.getLogger("mend")
 
 
+# Browser pages get the same status codes as the API, as an HTML page instead of JSON.
+_web = web_errors.is_web_path
+
+# CSP for every HTML page we serve: our own scripts, styles and images only, no framing.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+# FastAPI's interactive docs load their scripts from a CDN; they are not clinical pages.
+_DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+
+
 def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if _web(request.url.path):
+        return web_errors.domain_error_page(request, exc)
     if isinstance(exc, InvalidField):
         detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
@@ -31,30 +47,51 @@ def _domain_error(request: Request, exc: Exception) -> Response:
 
 def _integrity_error(request: Request, exc: Exception) -> Response:
     log.info("integrity error on %s: %s", request.url.path, exc)
-    return JSONResponse(
-        {"detail": "This change conflicts with an existing record; nothing was saved"},
-        status_code=409,
-    )
+    message = "This change conflicts with an existing record; nothing was saved"
+    if _web(request.url.path):
+        return web_errors.error_page(request, 409, message)
+    return JSONResponse({"detail": message}, status_code=409)
 
 
 def _data_error(request: Request, exc: Exception) -> Response:
-    return JSONResponse(
-        {"detail": "A value is out of range for this field; nothing was saved"}, status_code=422
-    )
+    message = "A value is out of range for this field; nothing was saved"
+    if _web(request.url.path):
+        return web_errors.error_page(request, 422, message)
+    return JSONResponse({"detail": message}, status_code=422)
 
 
 def _busy(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable on %s: %s", request.url.path, exc)
-    return JSONResponse(
-        {"detail": "Mend is busy for a moment; nothing was saved, please try again"},
-        status_code=503, headers={"Retry-After": "2"},
-    )
+    message = "Mend is busy for a moment; nothing was saved, please try again"
+    if _web(request.url.path):
+        return web_errors.error_page(request, 503, message, {"Retry-After": "2"})
+    return JSONResponse({"detail": message}, status_code=503, headers={"Retry-After": "2"})
 
 
-def _security_headers(response: Response) -> None:
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _web(request.url.path):
+        return web_errors.http_error_page(request, exc)
+    return await http_exception_handler(request, exc)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if _web(request.url.path):
+        return web_errors.validation_error_page(request)
+    return await request_validation_exception_handler(request, exc)
+
+
+def _security_headers(request: Request, response: Response) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    is_html = response.headers.get("content-type", "").startswith("text/html")
+    if is_html and request.url.path not in _DOCS_PATHS:
+        # setdefault: a page needing a narrower policy (the report preview) sets its own.
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        # Pages show clinical data; no browser or proxy may keep a copy.
+        response.headers.setdefault("Cache-Control", "no-store")
 
 
 def create_app() -> FastAPI:
@@ -71,11 +108,14 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OverflowError, _data_error)
     app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(LoginRequired, web_errors.login_redirect)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
-        _security_headers(response)
+        _security_headers(request, response)
         if request.url.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -100,5 +140,4 @@ def _mount_optional(app: FastAPI) -> None:
         app.include_router(module.router)
 
 
-_ = RequestValidationError  # FastAPI's own 422 already names the field
 app = create_app()

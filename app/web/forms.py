@@ -1,0 +1,96 @@
+"""Turning posted HTML forms into the services' request models, with errors per field.
+
+A failed form is shown again with what the person typed and a message next to
+each field, so nothing is lost; the messages are written for a counselor.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from app.errors import InvalidField
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "This is required",
+    "string_too_short": "This is required",
+    "value_error": "Enter a valid value",
+    "date_from_datetime_parsing": "Enter a date (YYYY-MM-DD)",
+    "date_parsing": "Enter a date (YYYY-MM-DD)",
+    "datetime_from_date_parsing": "Enter a date and time",
+    "datetime_parsing": "Enter a date and time",
+    "int_parsing": "Enter a whole number",
+    "literal_error": "Choose one of the options",
+    "string_pattern_mismatch": "Use only digits, spaces and + ( ) - .",
+}
+
+
+class FormErrors(dict[str, str]):
+    """Field name -> message; empty means the form is fine."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+
+def values_of(form: FormData) -> dict[str, Any]:
+    """What was typed, for showing the form again (lists for repeated fields; no CSRF token)."""
+    out: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        items = [v for v in form.getlist(key) if isinstance(v, str)]
+        out[key] = items if len(items) > 1 else (items[0] if items else "")
+    return out
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
+        return "Enter an email address like name@example.com"
+    if kind == "string_too_long":
+        limit = (error.get("ctx") or {}).get("max_length")
+        return f"Keep this under {limit} characters" if limit else "This is too long"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return str(error.get("msg", "Out of range"))
+    return _MESSAGES.get(kind, str(error.get("msg", "Check this value")))
+
+
+def parse(model: type[M], data: dict[str, Any], *, prefix: str = "") -> tuple[M | None, FormErrors]:
+    """Validate ``data`` (blank optional fields already dropped) into ``model``.
+
+    Error keys are the form's field names (``prefix`` + model field).
+    """
+    errors = FormErrors()
+    try:
+        return model.model_validate(data), errors
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            errors.add(prefix + field, _message(error))
+        return None, errors
+
+
+def pick(form: FormData, fields: tuple[str, ...], *, prefix: str = "") -> dict[str, Any]:
+    """The non-blank values of ``fields`` (blank means "not given", so optional fields stay None)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        value = text(form, prefix + name)
+        if value:
+            data[name] = value
+    return data
+
+
+def from_invalid(exc: InvalidField, *, rename: dict[str, str] | None = None) -> FormErrors:
+    """A service's InvalidField as a form error on the matching field."""
+    errors = FormErrors()
+    errors.add((rename or {}).get(exc.field, exc.field), exc.message)
+    return errors

@@ -1,0 +1,92 @@
+"""Read-only helpers the pages share: couples with partner names, and what the
+questionnaire service knows about a client, a couple or the whole caseload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.clients import service as clients
+from app.clients.api import couples_public
+from app.clients.models import Couple
+from app.clients.schemas import CouplePublic
+from app.db import utcnow
+from app.questionnaires import flags as flag_service
+from app.questionnaires import service as questionnaires
+from app.questionnaires.history import couple_score_history
+from app.questionnaires.schemas import AdministrationPublic, CoupleScoreHistory, FlagPublic
+
+OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
+EXPIRING_DAYS = 3         # ... and one about to expire needs a resend
+OPEN_STATUSES = ("pending", "in_progress")
+
+
+def couple_rows(session: Session, couples: list[Couple]) -> list[CouplePublic]:
+    """Couples with both partners and a display name, loaded in one query."""
+    return couples_public(session, couples) if couples else []
+
+
+def client_administrations(session: Session, me: Counselor, client_id: int) -> list[AdministrationPublic]:
+    """Questionnaires given to one client, newest first."""
+    rows = questionnaires.list_client_administrations(session, actor=me, client_id=client_id)
+    return questionnaires.public_list(session, rows)
+
+
+def couple_questionnaires(session: Session, me: Counselor, couple_id: int) -> list[AdministrationPublic]:
+    """Questionnaires given in this couple's context (both partners), newest first."""
+    rows = questionnaires.list_couple_administrations(session, actor=me, couple_id=couple_id)
+    return questionnaires.public_list(session, rows)
+
+
+def couple_scores(session: Session, me: Counselor, couple_id: int) -> list[CoupleScoreHistory]:
+    """Score histories of every scored instrument either partner has submitted."""
+    out = []
+    for instrument in questionnaires.list_instruments():
+        if not instrument.subscales:
+            continue
+        history = couple_score_history(session, actor=me, couple_id=couple_id, instrument_id=instrument.id)
+        if any(s.partner_a.points or s.partner_b.points for s in history.subscales):
+            out.append(history)
+    return out
+
+
+def open_flags(session: Session, me: Counselor, *, couple_id: int | None = None) -> list[FlagPublic]:
+    """Open flags in the caseload (or one couple's), most severe first."""
+    rows = flag_service.list_flags(session, actor=me, status="open")
+    return [f for f in rows if couple_id is None or f.couple_id == couple_id]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A questionnaire link still not submitted, and why it is on the dashboard."""
+
+    administration: AdministrationPublic
+    client_name: str
+    reason: str
+
+
+def _waiting_reason(a: AdministrationPublic, now: datetime) -> str | None:
+    if a.status not in OPEN_STATUSES or a.mode != "link":
+        return None
+    if a.expires_at is not None and a.expires_at - now <= timedelta(days=EXPIRING_DAYS):
+        return "expires soon"
+    if now - a.created_at >= timedelta(days=OVERDUE_DAYS):
+        return "overdue"
+    return "waiting"
+
+
+def waiting_questionnaires(session: Session, me: Counselor) -> list[Waiting]:
+    """Unsubmitted links across the caseload: expiring soon first, then overdue, then the rest."""
+    now = utcnow()
+    people, _ = clients.list_clients(session, actor=me, q=None, status="active", offset=0, limit=500)
+    out = []
+    for person in people:
+        for a in client_administrations(session, me, person.id or 0):
+            reason = _waiting_reason(a, now)
+            if reason:
+                out.append(Waiting(a, person.display_name, reason))
+    order = {"expires soon": 0, "overdue": 1, "waiting": 2}
+    return sorted(out, key=lambda w: (order[w.reason], w.administration.created_at))

@@ -1,0 +1,124 @@
+"""Owner pages: practice settings, counselors (add, change role, retire), the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.audit.service import list_events
+from app.auth import service as auth
+from app.auth.models import Counselor
+from app.auth.schemas import CounselorCreate, CounselorUpdate
+from app.db import SessionDep
+from app.errors import Forbidden, InvalidField
+from app.practice import service as practice_service
+from app.web.deps import CheckedForm, CurrentWebCounselor
+from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
+from app.web.paging import pager
+from app.web.templating import render
+
+router = APIRouter()
+
+FIELD_LABELS = {"name": "Practice name", "timezone": "Time zone", "full_name": "Full name",
+                "email": "Email", "password": "First password", "role": "Role"}
+ROLE_OPTIONS = [("counselor", "Counselor"), ("owner", "Owner")]
+
+
+def require_owner(me: Counselor) -> None:
+    if not me.is_owner:
+        raise Forbidden("Only the practice owner can open this page.")
+
+
+def _settings_page(request: Request, session: Session, me: Counselor, *, values: dict[str, Any] | None = None,
+                   errors: FormErrors | None = None, status: int = 200) -> Response:
+    practice = practice_service.get_practice(session, actor=me)
+    return render(request, "admin/settings.html", {
+        "practice": practice,
+        "values": values if values is not None else {"name": practice.name, "timezone": practice.timezone},
+        "errors": errors or FormErrors(), "labels": FIELD_LABELS,
+        "timezones": sorted(available_timezones()),
+    }, status=status)
+
+
+@router.get("/settings")
+def settings_page(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    require_owner(me)
+    return _settings_page(request, session, me)
+
+
+@router.post("/settings")
+def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
+    require_owner(me)
+    name, timezone = text(form, "name"), text(form, "timezone")
+    errors = FormErrors()
+    if not name:
+        errors.add("name", "Enter the practice's name")
+    if not errors:
+        try:
+            practice_service.update_practice(session, actor=me, name=name[:200], timezone=timezone or None)
+            return RedirectResponse("/settings?notice=practice-saved", status_code=303)
+        except InvalidField as exc:
+            session.rollback()
+            errors = from_invalid(exc)
+    return _settings_page(request, session, me, values=values_of(form), errors=errors, status=422)
+
+
+def _counselors_page(request: Request, session: Session, me: Counselor, *,
+                     values: dict[str, Any] | None = None, errors: FormErrors | None = None,
+                     status: int = 200) -> Response:
+    return render(request, "admin/counselors.html", {
+        "counselors": auth.list_counselors(session, actor=me), "roles": ROLE_OPTIONS,
+        "values": values or {"role": "counselor"}, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
+    }, status=status)
+
+
+@router.get("/settings/counselors")
+def counselors_page(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    require_owner(me)
+    return _counselors_page(request, session, me)
+
+
+@router.post("/settings/counselors")
+def counselor_add(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
+    require_owner(me)
+    data, errors = parse(CounselorCreate, pick(form, ("full_name", "email", "password", "role")))
+    if data is not None:
+        try:
+            auth.create_counselor(session, practice_id=me.practice_id, data=data, actor=me)
+            return RedirectResponse("/settings/counselors?notice=counselor-added", status_code=303)
+        except InvalidField as exc:
+            session.rollback()
+            errors = from_invalid(exc)
+    values = values_of(form)
+    values.pop("password", None)  # never echo a password back into the page
+    return _counselors_page(request, session, me, values=values, errors=errors, status=422)
+
+
+@router.post("/settings/counselors/{counselor_id:int}")
+def counselor_change(counselor_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                     form: CheckedForm) -> Response:
+    """Change a role, retire (which signs them out everywhere) or reinstate a counselor."""
+    require_owner(me)
+    action = text(form, "action")
+    changes: dict[str, Any] = {"retire": {"active": False}, "reinstate": {"active": True}}.get(action, {})
+    if action == "role":
+        changes = {"role": text(form, "role")}
+    data, _ = parse(CounselorUpdate, changes)
+    if data is None or not changes:
+        raise InvalidField("role", "Choose a role: counselor or owner")
+    auth.update_counselor(session, actor=me, counselor_id=counselor_id, data=data)
+    return RedirectResponse("/settings/counselors?notice=counselor-saved", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    require_owner(me)
+    page = pager(request, per_page=50)
+    rows, total = list_events(session, practice_id=me.practice_id, offset=page.offset, limit=page.per_page)
+    people = {c.id: c.full_name for c in auth.list_counselors(session, actor=me)}
+    return render(request, "admin/audit.html", {"events": rows, "page": page.with_total(total),
+                                                "people": people})

@@ -1,0 +1,143 @@
+"""Couple pages: list, add (two existing clients or both typed in), and the couple's overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.clients import service
+from app.clients.models import BREACH_TYPES, Client
+from app.clients.schemas import ClientCreate, CoupleCreate
+from app.db import SessionDep
+from app.errors import InvalidField, NotFound
+from app.sessions import agreements as agreement_service
+from app.sessions.service import list_sessions
+from app.web import lookups
+from app.web.deps import CheckedForm, CurrentWebCounselor
+from app.web.forms import FormErrors, parse, pick, text, values_of
+from app.web.pages_clients import counselor_options
+from app.web.paging import pager
+from app.web.templating import label, render
+
+router = APIRouter()
+
+COUPLE_FIELDS = ("breach_type", "breach_summary", "disclosed_on", "started_on", "counselor_id")
+FIELD_LABELS = {
+    "a_client_id": "Partner A", "b_client_id": "Partner B",
+    "a_first_name": "Partner A first name", "a_last_name": "Partner A last name",
+    "b_first_name": "Partner B first name", "b_last_name": "Partner B last name",
+    "a_email": "Partner A email", "b_email": "Partner B email",
+    "breach_type": "Breach", "breach_summary": "Summary", "disclosed_on": "Disclosed on",
+    "started_on": "Counseling started", "counselor_id": "Counselor",
+}
+SESSIONS_SHOWN = 10
+
+
+@router.get("/couples")
+def couples_list(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    q = request.query_params.get("q", "").strip()[:100]
+    page = pager(request)
+    rows, total = service.list_couples(session, actor=me, q=q or None, status=None,
+                                       offset=page.offset, limit=page.per_page)
+    return render(request, "couples/list.html", {
+        "couples": lookups.couple_rows(session, rows), "page": page.with_total(total), "q": q,
+    })
+
+
+def _client_options(session: Session, me: Counselor) -> list[tuple[int, str]]:
+    rows, _ = service.list_clients(session, actor=me, q=None, status="active", offset=0, limit=500)
+    return [(c.id, f"{c.last_name}, {c.preferred_name or c.first_name}") for c in rows if c.id]
+
+
+def _couple_form(request: Request, session: Session, me: Counselor, values: dict[str, Any],
+                 errors: FormErrors, status: int = 200) -> Response:
+    return render(request, "couples/form.html", {
+        "values": values, "errors": errors, "labels": FIELD_LABELS,
+        "clients": _client_options(session, me), "counselors": counselor_options(session, me),
+        "breaches": [(b, label(b)) for b in BREACH_TYPES],
+    }, status=status)
+
+
+@router.get("/couples/new")
+def couple_new(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    return _couple_form(request, session, me, {}, FormErrors())
+
+
+def _partner(session: Session, me: Counselor, form: CheckedForm, side: str,
+             errors: FormErrors) -> int | None:
+    """An existing client chosen in the list, or a new client made from the typed name."""
+    chosen = text(form, f"{side}_client_id")
+    if chosen:
+        try:
+            return service.get_client(session, actor=me, client_id=int(chosen)).id
+        except (ValueError, NotFound):
+            errors.add(f"{side}_client_id", "Choose a client from the list")
+            return None
+    typed = pick(form, ("first_name", "last_name", "email"), prefix=f"{side}_")
+    if not typed:
+        errors.add(f"{side}_client_id", "Choose a client, or type a new client's name below")
+        return None
+    data, problems = parse(ClientCreate, typed, prefix=f"{side}_")
+    errors.update(problems)
+    if data is None:
+        return None
+    return service.create_client(session, actor=me, data=data).id
+
+
+@router.post("/couples/new")
+def couple_create(request: Request, session: SessionDep, me: CurrentWebCounselor,
+                  form: CheckedForm) -> Response:
+    errors = FormErrors()
+    try:
+        a_id = _partner(session, me, form, "a", errors)
+        b_id = _partner(session, me, form, "b", errors)
+        details = pick(form, COUPLE_FIELDS)
+        data, problems = parse(CoupleCreate, {**details, "partner_a_id": a_id or 0, "partner_b_id": b_id or 0})
+        errors.update({k: v for k, v in problems.items() if not k.startswith("partner_")})
+        if data is not None and not errors:
+            couple = service.create_couple(session, actor=me, data=data)
+            return RedirectResponse(f"/couples/{couple.id}?notice=couple-created", status_code=303)
+    except InvalidField as exc:
+        errors.add({"partner_a_id": "a_client_id", "partner_b_id": "b_client_id"}.get(exc.field, exc.field),
+                   exc.message)
+    session.rollback()  # nothing half-made: typed-in partners are dropped with the couple
+    return _couple_form(request, session, me, values_of(form), errors, status=422)
+
+
+@router.get("/couples/{couple_id:int}")
+def couple_page(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    couple = service.get_couple(session, actor=me, couple_id=couple_id)
+    row = lookups.couple_rows(session, [couple])[0]
+    sessions, session_total = list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
+                                            q=None, offset=0, limit=SESSIONS_SHOWN)
+    return render(request, "couples/detail.html", {
+        "couple": row,
+        "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
+        "sessions": sessions, "session_total": session_total,
+        "agreements": agreement_rows(session, me, couple_id),
+        "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
+        "scores": lookups.couple_scores(session, me, couple_id),
+        "flags": lookups.open_flags(session, me, couple_id=couple_id),
+    })
+
+
+def agreement_rows(session: Session, me: Counselor, couple_id: int) -> list[dict[str, Any]]:
+    """Each agreement with its check-ins and status history, for the couple page."""
+    return [
+        {
+            "agreement": agreement,
+            "checkins": agreement_service.list_checkins(session, actor=me, agreement_id=agreement.id),
+            "history": agreement_service.status_history(session, actor=me, agreement_id=agreement.id),
+        }
+        for agreement in agreement_service.list_agreements(session, actor=me, couple_id=couple_id)
+    ]
+
+
+def partner_names(session: Session, couple_id: int, me: Counselor) -> dict[int, Client]:
+    couple = service.get_couple(session, actor=me, couple_id=couple_id)
+    a, b = service.partners(session, couple)
+    return {a.id: a, b.id: b}  # type: ignore[dict-item]

@@ -1,0 +1,59 @@
+"""The dashboard: what needs the counselor's attention first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.clients import service as clients
+from app.db import SessionDep, utcnow
+from app.sessions.service import list_sessions
+from app.web import lookups
+from app.web.deps import CurrentWebCounselor
+from app.web.templating import render
+
+router = APIRouter()
+
+NOT_SEEN_DAYS = 21
+RECENT_SESSIONS = 8
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    recent, _ = list_sessions(session, actor=me, couple_id=None, client_id=None, q=None,
+                              offset=0, limit=RECENT_SESSIONS)
+    return render(request, "dashboard.html", {
+        "flags": lookups.open_flags(session, me),
+        "waiting": lookups.waiting_questionnaires(session, me),
+        "recent": recent,
+        "names": _session_names(session, me, recent),
+        "not_seen": couples_not_seen(session, me),
+        "not_seen_days": NOT_SEEN_DAYS,
+    })
+
+
+def couples_not_seen(session: Session, me: Counselor) -> list[dict[str, Any]]:
+    """Active couples whose last session is older than NOT_SEEN_DAYS (or who have none)."""
+    couples, _ = clients.list_couples(session, actor=me, q=None, status="active", offset=0, limit=500)
+    cutoff = utcnow() - timedelta(days=NOT_SEEN_DAYS)
+    out = []
+    for row in lookups.couple_rows(session, couples):
+        last, _ = list_sessions(session, actor=me, couple_id=row.id, client_id=None, q=None,
+                                offset=0, limit=1)
+        last_seen = last[0].starts_at if last else None
+        if last_seen is None or last_seen < cutoff:
+            out.append({"couple": row, "last_seen": last_seen})
+    # Longest gap first; never seen at the top.
+    return sorted(out, key=lambda r: (r["last_seen"] is not None, r["last_seen"] or 0))
+
+
+def _session_names(session: Session, me: Counselor, rows: list[Any]) -> dict[int, str]:
+    couples = [clients.get_couple(session, actor=me, couple_id=i) for i in {r.couple_id for r in rows if r.couple_id}]
+    names = {row.id: row.name for row in lookups.couple_rows(session, couples)}
+    return {r.id: names.get(r.couple_id, "") if r.couple_id else
+            clients.get_client(session, actor=me, client_id=r.client_id).display_name for r in rows}

@@ -1,0 +1,136 @@
+"""Questionnaire pages: send by private link (shown once), revoke, resend, read answers, flags.
+
+Every operation is the questionnaire service's; these routes only parse forms and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.clients import service as clients
+from app.db import SessionDep
+from app.errors import InvalidField
+from app.questionnaires import flags as flag_service
+from app.questionnaires import service
+from app.questionnaires.schemas import AdministrationCreate
+from app.questionnaires.submission import definition_for
+from app.web import lookups
+from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
+from app.web.forms import FormErrors, parse, pick, text, values_of
+from app.web.templating import render
+
+router = APIRouter()
+
+FIELD_LABELS = {"instrument_id": "Questionnaire", "client_ids": "Who receives it",
+                "expires_in_days": "Link valid for"}
+DEFAULT_INSTRUMENT = "trust-rebuilding"
+
+
+def _send_form(request: Request, session: Session, me: Counselor, couple_id: int,
+               values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
+    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+    return render(request, "questionnaires/send.html", {
+        "couple": couple, "instruments": service.list_instruments(), "values": values,
+        "errors": errors, "labels": FIELD_LABELS,
+    }, status=status)
+
+
+@router.get("/couples/{couple_id:int}/send")
+def send_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    couple = clients.get_couple(session, actor=me, couple_id=couple_id)
+    values = {"instrument_id": DEFAULT_INSTRUMENT, "expires_in_days": "14",
+              "client_ids": [str(couple.partner_a_id), str(couple.partner_b_id)]}
+    return _send_form(request, session, me, couple_id, values, FormErrors())
+
+
+def _requests(form: CheckedForm, couple_id: int) -> tuple[list[AdministrationCreate], FormErrors]:
+    """One AdministrationCreate per ticked partner, or the errors to show."""
+    errors = FormErrors()
+    ids = [v for v in form.getlist("client_ids") if isinstance(v, str) and v.isdigit()]
+    if not ids:
+        errors.add("client_ids", "Tick at least one partner")
+    if not text(form, "instrument_id"):
+        errors.add("instrument_id", "Choose a questionnaire")
+    made = []
+    for client_id in ids or ["0"]:  # "0": still check the other fields when no one is ticked
+        data, problems = parse(AdministrationCreate, {
+            **pick(form, ("instrument_id", "expires_in_days")), "client_id": client_id,
+            "couple_id": couple_id, "mode": "link",
+        })
+        errors.update(problems)
+        if data is not None and ids:
+            made.append(data)
+    return (made if not errors else []), errors
+
+
+@router.post("/couples/{couple_id:int}/send")
+def send(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+         form: CheckedForm) -> Response:
+    """Create the links and show each one once (this response is the only place it appears)."""
+    clients.get_couple(session, actor=me, couple_id=couple_id)
+    requests, errors = _requests(form, couple_id)
+    sent = []
+    try:
+        for data in requests:
+            administration, link = service.create_administration(session, actor=me, data=data)
+            sent.append({"administration": administration, "link": link,
+                         "client": clients.get_client(session, actor=me, client_id=data.client_id)})
+    except InvalidField as exc:
+        session.rollback()
+        errors.add("client_ids" if exc.field == "client_id" else exc.field, exc.message)
+    if errors or not sent:
+        return _send_form(request, session, me, couple_id, values_of(form), errors, status=422)
+    return _links_page(request, session, sent, back=f"/couples/{couple_id}")
+
+
+def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], *, back: str) -> Response:
+    titles = {a["administration"].id: service.public_list(session, [a["administration"]])[0].title for a in sent}
+    return render(request, "questionnaires/links.html", {"sent": sent, "titles": titles, "back": back})
+
+
+def _back(administration_couple: int | None, client_id: int) -> str:
+    return f"/couples/{administration_couple}" if administration_couple else f"/clients/{client_id}"
+
+
+@router.post("/administrations/{administration_id:int}/revoke")
+def revoke(administration_id: int, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
+    administration = service.revoke_administration(session, actor=me, administration_id=administration_id)
+    back = _back(administration.couple_id, administration.client_id)
+    return RedirectResponse(f"{back}?notice=link-revoked#links-h", status_code=303)
+
+
+@router.post("/administrations/{administration_id:int}/resend")
+def resend(administration_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+           form: CheckedForm) -> Response:
+    """A new link (the old one stops working); shown once, like a first send."""
+    administration, link = service.resend_link(session, actor=me, administration_id=administration_id)
+    client = clients.get_client(session, actor=me, client_id=administration.client_id)
+    sent = [{"administration": administration, "link": link, "client": client}]
+    return _links_page(request, session, sent, back=_back(administration.couple_id, administration.client_id))
+
+
+@router.get("/administrations/{administration_id:int}")
+def answers_page(administration_id: int, request: Request, session: SessionDep,
+                 me: CurrentWebCounselor) -> Response:
+    """A client's answers item by item, with scores and flags (reading is audited)."""
+    answers = service.read_answers(session, actor=me, administration_id=administration_id)
+    client = clients.get_client(session, actor=me, client_id=answers.administration.client_id)
+    definition = definition_for(service.get_administration(
+        session, actor=me, administration_id=administration_id))
+    return render(request, "questionnaires/answers.html", {
+        "data": answers, "client": client, "definition": definition,
+        "subscale_labels": {sid: s.label for sid, s in definition.subscales.items()},
+        "back": _back(answers.administration.couple_id, client.id or 0),
+    })
+
+
+@router.post("/flags/{flag_id:int}/resolve")
+def resolve_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                 form: CheckedForm) -> Response:
+    flag_service.resolve_flag(session, actor=me, flag_id=flag_id)
+    return RedirectResponse(safe_next(text(form, "back")), status_code=303)

@@ -1,0 +1,201 @@
+"""Session pages: list, record, the DAP note (draft -> signed and locked), addenda, check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth.models import Counselor
+from app.clients import service as clients
+from app.db import SessionDep
+from app.errors import InvalidField
+from app.sessions import agreements, service
+from app.sessions.models import MODALITIES, TherapySession
+from app.sessions.schemas import AddendumCreate, CheckInCreate, SessionCreate, SessionUpdate
+from app.web import lookups
+from app.web.deps import CheckedForm, CurrentWebCounselor
+from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
+from app.web.paging import pager
+from app.web.templating import label, render
+
+router = APIRouter()
+
+NOTE_FIELDS = ("note_data", "note_assessment", "note_plan")
+FIELD_LABELS = {
+    "starts_at": "Date and time", "duration_minutes": "Duration", "modality": "Where",
+    "attendee_ids": "Who attended", "note_data": "Data", "note_assessment": "Assessment",
+    "note_plan": "Plan", "confirm": "Confirm signing", "text": "Addendum",
+}
+
+
+@router.get("/sessions")
+def sessions_list(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    q = request.query_params.get("q", "").strip()[:100]
+    couple = request.query_params.get("couple", "")
+    couple_id = int(couple) if couple.isdigit() else None
+    page = pager(request)
+    rows, total = service.list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
+                                        q=q or None, offset=page.offset, limit=page.per_page)
+    return render(request, "sessions/list.html", {
+        "sessions": rows, "page": page.with_total(total), "q": q,
+        "subjects": _subject_names(session, me, rows),
+    })
+
+
+def _subject_names(session: Session, me: Counselor, rows: list[TherapySession]) -> dict[str, str]:
+    """"couple:3" / "client:7" -> a display name, for the list."""
+    names: dict[str, str] = {}
+    couple_ids = {r.couple_id for r in rows if r.couple_id}
+    for row in lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=i)
+                                             for i in couple_ids]):
+        names[f"couple:{row.id}"] = row.name
+    for client_id in {r.client_id for r in rows if r.client_id}:
+        names[f"client:{client_id}"] = clients.get_client(session, actor=me, client_id=client_id).display_name
+    return names
+
+
+def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
+              values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
+    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+    return render(request, "sessions/new.html", {
+        "couple": couple, "values": values, "errors": errors, "labels": FIELD_LABELS,
+        "modalities": [(m, label(m)) for m in MODALITIES],
+    }, status=status)
+
+
+@router.get("/couples/{couple_id:int}/sessions/new")
+def session_new(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    couple = clients.get_couple(session, actor=me, couple_id=couple_id)
+    now = datetime.now(ZoneInfo(request.state.viewer.timezone)).strftime("%Y-%m-%dT%H:%M")
+    values = {"starts_at": now, "duration_minutes": "50", "modality": "in_person",
+              "attendee_ids": [str(couple.partner_a_id), str(couple.partner_b_id)]}
+    return _new_form(request, session, me, couple_id, values, FormErrors())
+
+
+def _starts_at(raw: str, timezone: str, errors: FormErrors) -> datetime | None:
+    """A ``datetime-local`` value, read in the practice's time zone."""
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(timezone))
+    except ValueError:
+        errors.add("starts_at", "Enter the date and time the session started")
+        return None
+
+
+@router.post("/couples/{couple_id:int}/sessions/new")
+def session_create(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                   form: CheckedForm) -> Response:
+    clients.get_couple(session, actor=me, couple_id=couple_id)
+    errors = FormErrors()
+    starts_at = _starts_at(text(form, "starts_at"), request.state.viewer.timezone, errors)
+    given = pick(form, ("duration_minutes", "modality", *NOTE_FIELDS))
+    attendees = [int(v) for v in form.getlist("attendee_ids") if isinstance(v, str) and v.isdigit()]
+    if not attendees:
+        errors.add("attendee_ids", "Tick who attended")
+    data, problems = parse(SessionCreate, {**given, "couple_id": couple_id, "attendee_ids": attendees,
+                                           "starts_at": starts_at or datetime.now()})
+    errors.update(problems)
+    if data is not None and not errors:
+        try:
+            created = service.create_session(session, actor=me, data=data)
+            return RedirectResponse(f"/sessions/{created.id}?notice=session-created", status_code=303)
+        except InvalidField as exc:
+            session.rollback()
+            errors = from_invalid(exc)
+    return _new_form(request, session, me, couple_id, values_of(form), errors, status=422)
+
+
+def _session_page(request: Request, session: Session, me: Counselor, session_id: int, *,
+                  values: dict[str, Any] | None = None, errors: FormErrors | None = None,
+                  status: int = 200) -> Response:
+    found = service.read_note(session, actor=me, session_id=session_id)
+    subject = _subject(session, me, found)
+    active = [a for a in agreements.list_agreements(session, actor=me, couple_id=found.couple_id)
+              if a.status != "retired"] if found.couple_id else []
+    checkins = {a.id: c for a in active for c in agreements.list_checkins(session, actor=me, agreement_id=a.id)
+                if c.session_id == found.id}
+    return render(request, "sessions/detail.html", {
+        "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
+        "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
+        "addenda": service.list_addenda(session, session_id=found.id),
+        "agreements": active, "checkins": checkins, "outcomes": [("kept", "Kept"), ("partly", "Partly kept"),
+                                                                 ("not_kept", "Not kept")],
+        "attendees": _attendee_names(session, found),
+    }, status=status)
+
+
+def _subject(session: Session, me: Counselor, found: TherapySession) -> dict[str, Any]:
+    if found.couple_id:
+        row = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=found.couple_id)])[0]
+        return {"name": row.name, "href": f"/couples/{row.id}"}
+    client = clients.get_client(session, actor=me, client_id=found.client_id or 0)
+    return {"name": client.display_name, "href": f"/clients/{client.id}"}
+
+
+def _attendee_names(session: Session, found: TherapySession) -> list[str]:
+    from app.clients.models import Client
+
+    people = [session.get(Client, i) for i in found.attendee_ids]
+    return [p.display_name for p in people if p is not None]
+
+
+@router.get("/sessions/{session_id:int}")
+def session_page(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    return _session_page(request, session, me, session_id)
+
+
+@router.post("/sessions/{session_id:int}/note")
+def note_save(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+              form: CheckedForm) -> Response:
+    """Save the draft; with action=sign and the box ticked, also sign (which locks it)."""
+    data, errors = parse(SessionUpdate, {k: text(form, k) for k in NOTE_FIELDS})
+    signing = text(form, "action") == "sign"
+    if signing and text(form, "confirm") != "yes":
+        errors.add("confirm", "Tick the box to confirm the note is complete before signing")
+    if data is None or errors:
+        return _session_page(request, session, me, session_id, values=values_of(form), errors=errors,
+                             status=422)
+    service.update_session(session, actor=me, session_id=session_id, data=data)  # 409 once signed
+    if not signing:
+        return RedirectResponse(f"/sessions/{session_id}?notice=note-saved", status_code=303)
+    try:
+        service.sign_session(session, actor=me, session_id=session_id)
+    except InvalidField as exc:
+        session.rollback()
+        return _session_page(request, session, me, session_id, values=values_of(form),
+                             errors=from_invalid(exc), status=422)
+    return RedirectResponse(f"/sessions/{session_id}?notice=note-signed", status_code=303)
+
+
+@router.post("/sessions/{session_id:int}/addenda")
+def addendum_add(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                 form: CheckedForm) -> Response:
+    data, errors = parse(AddendumCreate, pick(form, ("text",)))
+    if data is None:
+        return _session_page(request, session, me, session_id, values=values_of(form), errors=errors,
+                             status=422)
+    service.add_addendum(session, actor=me, session_id=session_id, data=data)  # 409 on a draft
+    return RedirectResponse(f"/sessions/{session_id}?notice=addendum-added#addenda-h", status_code=303)
+
+
+@router.post("/sessions/{session_id:int}/checkins")
+def checkins_save(session_id: int, session: SessionDep, me: CurrentWebCounselor,
+                  form: CheckedForm) -> Response:
+    """One outcome per agreement; a blank choice records nothing for that agreement."""
+    found = service.get_session_record(session, actor=me, session_id=session_id)
+    if found.couple_id is None:  # individual sessions have no couple agreements
+        return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+    for agreement in agreements.list_agreements(session, actor=me, couple_id=found.couple_id):
+        outcome = text(form, f"outcome_{agreement.id}")
+        if not outcome:
+            continue
+        data, _ = parse(CheckInCreate, {"session_id": session_id, "outcome": outcome,
+                                             "comment": text(form, f"comment_{agreement.id}")})
+        if data is None:
+            raise InvalidField(f"outcome_{agreement.id}", "Choose kept, partly kept or not kept")
+        agreements.record_checkin(session, actor=me, agreement_id=agreement.id, data=data)
+    return RedirectResponse(f"/sessions/{session_id}?notice=checkins-saved#checkins-h", status_code=303)
