@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
-from sqlmodel import Session, col, select
 
 from app.auth.deps import CurrentCounselor
 from app.clients import service
-from app.clients.models import Client, Couple
 from app.clients.schemas import (
     ClientCreate,
     ClientPublic,
@@ -18,30 +16,11 @@ from app.clients.schemas import (
     CouplePublic,
     CoupleUpdate,
 )
+from app.clients.service import couples_public
 from app.db import SessionDep
 from app.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["clients"])
-
-
-def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic]:
-    """Couples with both partners, loading all partners in one query."""
-    ids = {c.partner_a_id for c in couples} | {c.partner_b_id for c in couples}
-    people = {p.id: p for p in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
-    out = []
-    for couple in couples:
-        a, b = people[couple.partner_a_id], people[couple.partner_b_id]
-        out.append(
-            CouplePublic.model_validate(
-                {
-                    **couple.model_dump(),
-                    "partner_a": ClientPublic.model_validate(a),
-                    "partner_b": ClientPublic.model_validate(b),
-                    "name": f"{a.display_name} & {b.display_name}",
-                }
-            )
-        )
-    return out
 
 
 @router.get("/clients", response_model=Page[ClientPublic])

@@ -10,7 +10,14 @@ from sqlmodel import Session, col, func, select
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Client, Couple, search_key
-from app.clients.schemas import ClientCreate, ClientUpdate, CoupleCreate, CoupleUpdate
+from app.clients.schemas import (
+    ClientCreate,
+    ClientPublic,
+    ClientUpdate,
+    CoupleCreate,
+    CouplePublic,
+    CoupleUpdate,
+)
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 
@@ -58,6 +65,14 @@ def list_clients(
         query.order_by(Client.last_name, Client.first_name, Client.id).offset(offset).limit(limit)
     ).all()
     return list(rows), total
+
+
+def display_names(session: Session, client_ids: list[int]) -> dict[int, str]:
+    """Display names of many clients in one query (callers have already scoped the ids)."""
+    if not client_ids:
+        return {}
+    rows = session.exec(select(Client).where(col(Client.id).in_(set(client_ids)))).all()
+    return {c.id: c.display_name for c in rows if c.id is not None}
 
 
 def get_client(session: Session, *, actor: Counselor, client_id: int) -> Client:
@@ -212,3 +227,23 @@ def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: C
     record(session, actor=actor, practice_id=actor.practice_id, action="update",
            entity="couple", entity_id=couple.id, detail={"fields": sorted(changes)})
     return couple
+
+
+def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic]:
+    """Couples with both partners, loading all partners in one query."""
+    ids = {c.partner_a_id for c in couples} | {c.partner_b_id for c in couples}
+    people = {p.id: p for p in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
+    out = []
+    for couple in couples:
+        a, b = people[couple.partner_a_id], people[couple.partner_b_id]
+        out.append(
+            CouplePublic.model_validate(
+                {
+                    **couple.model_dump(),
+                    "partner_a": ClientPublic.model_validate(a),
+                    "partner_b": ClientPublic.model_validate(b),
+                    "name": f"{a.display_name} & {b.display_name}",
+                }
+            )
+        )
+    return out

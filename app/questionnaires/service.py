@@ -182,6 +182,12 @@ def list_couple_administrations(session: Session, *, actor: Counselor, couple_id
     return _listed(session, actor, col(Administration.couple_id) == couple_id)
 
 
+def list_open_links(session: Session, *, actor: Counselor, limit: int = 500) -> list[Administration]:
+    """Link administrations not yet submitted, across the caller's caseload, in one query."""
+    condition = and_(col(Administration.mode) == "link", col(Administration.status).in_(("pending", "in_progress")))
+    return _listed(session, actor, condition)[:limit]
+
+
 def _listed(session: Session, actor: Counselor, condition: ColumnElement[bool]) -> list[Administration]:
     query = select(Administration).where(condition, administration_visible(actor))
     order = (col(Administration.created_at).desc(), col(Administration.id).desc())

@@ -202,3 +202,16 @@ def add_addendum(
     record(session, actor=actor, practice_id=actor.practice_id, action="create",
            entity="note_addendum", entity_id=addendum.id, detail={"session_id": found.id})
     return addendum
+
+
+def last_session_by_couple(session: Session, *, actor: Counselor, couple_ids: list[int]) -> dict[int, datetime]:
+    """When each of these couples was last seen, in one grouped query."""
+    if not couple_ids:
+        return {}
+    visible = select(Couple.id).where(couple_visible(actor), col(Couple.id).in_(couple_ids))
+    rows = session.exec(
+        select(TherapySession.couple_id, func.max(TherapySession.starts_at))
+        .where(col(TherapySession.couple_id).in_(visible))
+        .group_by(TherapySession.couple_id)
+    ).all()
+    return {couple_id: as_utc(last) for couple_id, last in rows if couple_id is not None}

@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
-from app.clients.api import couples_public
 from app.clients.models import Couple
 from app.clients.schemas import CouplePublic
+from app.clients.service import couples_public
 from app.db import utcnow
 from app.questionnaires import flags as flag_service
 from app.questionnaires import service as questionnaires
@@ -81,12 +81,12 @@ def _waiting_reason(a: AdministrationPublic, now: datetime) -> str | None:
 def waiting_questionnaires(session: Session, me: Counselor) -> list[Waiting]:
     """Unsubmitted links across the caseload: expiring soon first, then overdue, then the rest."""
     now = utcnow()
-    people, _ = clients.list_clients(session, actor=me, q=None, status="active", offset=0, limit=500)
+    rows = questionnaires.public_list(session, questionnaires.list_open_links(session, actor=me))
+    names = clients.display_names(session, [a.client_id for a in rows])
     out = []
-    for person in people:
-        for a in client_administrations(session, me, person.id or 0):
-            reason = _waiting_reason(a, now)
-            if reason:
-                out.append(Waiting(a, person.display_name, reason))
+    for a in rows:
+        reason = _waiting_reason(a, now)
+        if reason:
+            out.append(Waiting(a, names.get(a.client_id, ""), reason))
     order = {"expires soon": 0, "overdue": 1, "waiting": 2}
     return sorted(out, key=lambda w: (order[w.reason], w.administration.created_at))

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients import service as clients
 from app.db import SessionDep, utcnow
-from app.sessions.service import list_sessions
+from app.sessions.service import last_session_by_couple, list_sessions
 from app.web import lookups
 from app.web.deps import CurrentWebCounselor
 from app.web.templating import render
@@ -41,13 +41,10 @@ def couples_not_seen(session: Session, me: Counselor) -> list[dict[str, Any]]:
     """Active couples whose last session is older than NOT_SEEN_DAYS (or who have none)."""
     couples, _ = clients.list_couples(session, actor=me, q=None, status="active", offset=0, limit=500)
     cutoff = utcnow() - timedelta(days=NOT_SEEN_DAYS)
-    out = []
-    for row in lookups.couple_rows(session, couples):
-        last, _ = list_sessions(session, actor=me, couple_id=row.id, client_id=None, q=None,
-                                offset=0, limit=1)
-        last_seen = last[0].starts_at if last else None
-        if last_seen is None or last_seen < cutoff:
-            out.append({"couple": row, "last_seen": last_seen})
+    rows = lookups.couple_rows(session, couples)
+    last_seen = last_session_by_couple(session, actor=me, couple_ids=[r.id for r in rows])
+    out = [{"couple": row, "last_seen": last_seen.get(row.id)} for row in rows
+           if last_seen.get(row.id) is None or last_seen[row.id] < cutoff]
     # Longest gap first; never seen at the top.
     return sorted(out, key=lambda r: (r["last_seen"] is not None, r["last_seen"] or 0))
 
