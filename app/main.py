@@ -17,6 +17,7 @@ from app.auth.api import router as auth_router
 from app.clients.api import router as clients_router
 from app.errors import DomainError, InvalidField, TooManyAttempts
 from app.practice.api import router as practice_router
+from app.security_headers import SecurityHeaders
 from app.sessions.api import router as sessions_router
 from app.web import errors as web_errors
 from app.web.deps import LoginRequired
@@ -27,11 +28,6 @@ log = logging.getLogger("mend")
 # Browser pages get the same status codes as the API, as an HTML page instead of JSON.
 _web = web_errors.is_web_path
 
-# CSP for every HTML page we serve: our own scripts, styles and images only, no framing.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-# FastAPI's interactive docs load their scripts from a CDN; they are not clinical pages.
-_DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 
 
 def _domain_error(request: Request, exc: Exception) -> Response:
@@ -82,18 +78,6 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return await request_validation_exception_handler(request, exc)
 
 
-def _security_headers(request: Request, response: Response) -> None:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    is_html = response.headers.get("content-type", "").startswith("text/html")
-    if is_html and request.url.path not in _DOCS_PATHS:
-        # setdefault: a page needing a narrower policy (the report preview) sets its own.
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        # Pages show clinical data; no browser or proxy may keep a copy.
-        response.headers.setdefault("Cache-Control", "no-store")
-
-
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Mend",
@@ -112,13 +96,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(LoginRequired, web_errors.login_redirect)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        _security_headers(request, response)
-        if request.url.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from app.clients.models import Client
-from app.main import CSP
+from app.security_headers import CSP
 from app.sessions.models import TherapySession
 from tests.web.conftest import Browser
 
