@@ -6,6 +6,8 @@ from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
+from sqlmodel import Session, func, select
+from sqlmodel.sql.expression import Select
 
 T = TypeVar("T")
 
@@ -32,3 +34,19 @@ class Page(BaseModel, Generic[T]):
     total: int
     offset: int
     limit: int
+
+
+def paged(session: Session, query: Select, *, order_by: tuple, offset: int, limit: int) -> tuple[list, int]:
+    """One page of a query's entities and the total count, in one statement.
+
+    ``COUNT(*) OVER ()`` rides along with the page, so a search scans its table once
+    instead of twice; only a page past the end needs a separate count.
+    """
+    counted = query.add_columns(func.count().over().label("total_rows"))
+    # execute(), not exec(): SQLModel would unwrap each row to its first column.
+    rows = session.execute(counted.order_by(*order_by).offset(offset).limit(limit)).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][-1]
+    if offset == 0:
+        return [], 0
+    return [], session.exec(select(func.count()).select_from(query.subquery())).one()

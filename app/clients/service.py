@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
@@ -20,6 +20,7 @@ from app.clients.schemas import (
 )
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
+from app.pagination import paged
 
 
 def _my_couples(actor: Counselor) -> ColumnElement[bool]:
@@ -60,11 +61,8 @@ def list_clients(
         query = query.where(_name_filter(q))
     if status:
         query = query.where(Client.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(Client.last_name, Client.first_name, Client.id).offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    order = (Client.last_name, Client.first_name, Client.id)
+    return paged(session, query, order_by=order, offset=offset, limit=limit)
 
 
 def display_names(session: Session, client_ids: list[int]) -> dict[int, str]:
@@ -155,9 +153,7 @@ def list_couples(
         query = query.where(or_(col(Couple.partner_a_id).in_(names), col(Couple.partner_b_id).in_(names)))
     if status:
         query = query.where(Couple.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Couple.id).desc()).offset(offset).limit(limit)).all()
-    return list(rows), total
+    return paged(session, query, order_by=(col(Couple.id).desc(),), offset=offset, limit=limit)
 
 
 def get_couple(session: Session, *, actor: Counselor, couple_id: int) -> Couple:

@@ -13,6 +13,7 @@ from app.clients.models import Client, Couple, search_key
 from app.clients.service import client_visible, couple_visible, get_client, get_couple
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
+from app.pagination import paged
 from app.sessions.models import AgreementCheckIn, NoteAddendum, TherapySession
 from app.sessions.schemas import AddendumCreate, SessionCreate, SessionUpdate
 
@@ -48,12 +49,8 @@ def list_sessions(
         query = select(TherapySession).where(session_visible(actor))
     if q:
         query = query.where(_named(actor, q))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(TherapySession.starts_at).desc(), col(TherapySession.id).desc())
-        .offset(offset).limit(limit)
-    ).all()
-    return list(rows), total
+    order = (col(TherapySession.starts_at).desc(), col(TherapySession.id).desc())
+    return paged(session, query, order_by=order, offset=offset, limit=limit)
 
 
 def _named(actor: Counselor, q: str) -> ColumnElement[bool]:
