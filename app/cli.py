@@ -123,7 +123,7 @@ def check_assessments(
 ) -> None:
     """Validate every questionnaire definition; exit 1 naming each problem."""
     from app.migrate import ROOT
-    from app.questionnaires.definitions import check_directory
+    from app.questionnaires.catalog import check_directory
 
     folder = directory or ROOT / "assessments"
     problems = check_directory(folder)

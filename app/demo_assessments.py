@@ -12,7 +12,8 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.questionnaires import service
-from app.questionnaires.definitions import Definition, default_catalog
+from app.questionnaires.catalog import default_catalog
+from app.questionnaires.definitions import Definition
 from app.questionnaires.schemas import AdministrationCreate
 
 # How each demo couple's trust moves: (partner A start, end), (partner B start, end).

@@ -25,7 +25,8 @@ from app.auth.models import Counselor
 from app.clients.models import Client
 from app.clients.service import get_couple, partners
 from app.errors import InvalidField
-from app.questionnaires.definitions import Subscale, default_catalog
+from app.questionnaires.catalog import default_catalog
+from app.questionnaires.definitions import Subscale
 from app.questionnaires.models import Administration, Score
 from app.questionnaires.reliability import SubscaleReliability, practice_reliability
 from app.questionnaires.schemas import (

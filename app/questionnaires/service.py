@@ -20,7 +20,8 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.questionnaires import flags as flag_service
 from app.questionnaires.answers import parse_answers
-from app.questionnaires.definitions import Definition, Item, default_catalog
+from app.questionnaires.catalog import default_catalog
+from app.questionnaires.definitions import Definition, Item
 from app.questionnaires.links import issue_link
 from app.questionnaires.models import Administration, Response, Score
 from app.questionnaires.schemas import (

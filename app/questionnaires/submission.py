@@ -20,7 +20,8 @@ from app.auth.models import Counselor
 from app.db import utcnow
 from app.errors import Conflict, InvalidField
 from app.questionnaires.answers import missing_required
-from app.questionnaires.definitions import Definition, default_catalog
+from app.questionnaires.catalog import default_catalog
+from app.questionnaires.definitions import Definition
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.scoring import ScoreResult, score_administration
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from app.questionnaires.definitions import default_catalog
+from app.questionnaires.catalog import default_catalog
 from app.questionnaires.schemas import CoupleScoreHistory, PartnerSeries, SubscaleHistory
 
 W, H = 320.0, 150.0

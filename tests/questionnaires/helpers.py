@@ -11,7 +11,8 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.db import utcnow
 from app.questionnaires import service
-from app.questionnaires.definitions import Definition, default_catalog
+from app.questionnaires.catalog import default_catalog
+from app.questionnaires.definitions import Definition
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationCreate
 

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.questionnaires.definitions import (
+from app.questionnaires.catalog import (
     ASSESSMENTS_DIR,
-    DefinitionError,
     check_directory,
     default_catalog,
     load_catalog,
@@ -19,6 +18,7 @@ from app.questionnaires.definitions import (
     read_lock,
     write_lock,
 )
+from app.questionnaires.definitions import DefinitionError
 from tests.scoring.sample import sample_data
 
 

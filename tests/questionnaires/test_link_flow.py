@@ -118,7 +118,7 @@ def test_required_error_keeps_typed_input_and_links_the_summary(client, factory,
 def test_invalid_raw_text_is_shown_again():
     """Text items (intake) keep exactly what was typed when it fails validation."""
     from app.questionnaires.answers import parse_section
-    from app.questionnaires.definitions import default_catalog
+    from app.questionnaires.catalog import default_catalog
     from app.questionnaires.form_view import fields
 
     intake = default_catalog().latest("couples-intake")

@@ -27,7 +27,7 @@ def send_link(db: Session, counselor: Counselor, couple: Couple, *, client_id: i
 def submitted(db: Session, counselor: Counselor, couple: Couple, *, client_id: int, value: int = 4
               ) -> Administration:
     """An in-session administration answered with ``value`` everywhere, then submitted."""
-    from app.questionnaires.definitions import default_catalog
+    from app.questionnaires.catalog import default_catalog
 
     data = AdministrationCreate(client_id=client_id, couple_id=couple.id, instrument_id=TRUST,
                                 mode="in_session")

@@ -1,0 +1,195 @@
+"""Cross-checks of a questionnaire definition: each problem names the item or subscale."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from app.questionnaires.definitions import (
+    CHOICE_TYPES,
+    CONDITION_KEYS,
+    TEXT_DEFAULT_MAX_LENGTH,
+    Band,
+    Definition,
+    FlagRule,
+    Item,
+    ResponseScale,
+)
+
+# --- cross-checks: each returns plain-language problems naming the item/subscale ---
+
+
+def definition_problems(definition: Definition) -> list[str]:
+    """Every consistency problem in a parsed definition (empty if it is sound)."""
+    problems = [
+        f"scale '{name}': {issue}"
+        for name, scale in definition.scales.items()
+        for issue in _scale_issues(scale)
+    ]
+    seen: set[str] = set()
+    for item in definition.items:
+        if item.id in seen:
+            problems.append(f"item '{item.id}': duplicate item id")
+        seen.add(item.id)
+        problems += [f"item '{item.id}': {issue}" for issue in _item_issues(item, definition)]
+    section_ids = [section.id for section in definition.sections]
+    problems += [
+        f"section '{sid}': duplicate section id"
+        for sid in sorted({s for s in section_ids if section_ids.count(s) > 1})
+    ]
+    problems += _subscale_problems(definition)
+    problems += _flag_problems(definition)
+    return problems
+
+
+def _scale_issues(scale: ResponseScale) -> list[str]:
+    if scale.min >= scale.max:
+        return [f"min ({scale.min}) must be below max ({scale.max})"]
+    points = scale.max - scale.min + 1
+    if len(scale.labels) != points:
+        return [f"needs one label per point ({points}), has {len(scale.labels)}"]
+    return []
+
+
+def _item_issues(item: Item, definition: Definition) -> list[str]:
+    issues = []
+    is_scale, is_choice = item.type == "scale", item.type in CHOICE_TYPES
+    if is_scale and item.scale is None:
+        issues.append("scale item needs a 'scale' name")
+    elif is_scale and item.scale not in definition.scales:
+        known = ", ".join(sorted(definition.scales)) or "none"
+        issues.append(f"unknown scale '{item.scale}' (known: {known})")
+    if not is_scale and item.scale is not None:
+        issues.append("only scale items take a 'scale'")
+    if item.reverse and not is_scale:
+        issues.append("reverse-keyed item must be a scale item")
+    if is_choice and not item.options:
+        issues.append(f"{item.type} item needs options")
+    if not is_choice and item.options:
+        issues.append("only choice items take options")
+    values = item.option_values
+    if len(set(values)) != len(values):
+        issues.append("option values must be unique")
+    if item.type != "number" and (item.min is not None or item.max is not None):
+        issues.append("only number items take min/max")
+    if item.min is not None and item.max is not None and item.min > item.max:
+        issues.append(f"min ({item.min}) is above max ({item.max})")
+    if item.type not in TEXT_DEFAULT_MAX_LENGTH and item.max_length is not None:
+        issues.append("only text items take max_length")
+    if item.max_length is not None and item.max_length < 1:
+        issues.append("max_length must be at least 1")
+    return issues
+
+
+def _subscale_problems(definition: Definition) -> list[str]:
+    problems: list[str] = []
+    owner: dict[str, str] = {}
+    for sid, subscale in definition.subscales.items():
+        where = f"subscale '{sid}'"
+        if not 0 < subscale.reliability < 1:
+            problems.append(
+                f"{where}: reliability must be between 0 and 1, not {subscale.reliability}"
+            )
+        if subscale.reference_sd <= 0:
+            problems.append(f"{where}: reference_sd must be above 0, got {subscale.reference_sd}")
+        scale_names = set()
+        for item_id in subscale.items:
+            issue = _subscale_item_issue(definition, item_id, owner.get(item_id))
+            if issue:
+                problems.append(f"{where}: item '{item_id}' {issue}")
+                continue
+            owner[item_id] = sid
+            scale_names.add(_find_item(definition, item_id).scale)
+        if len(scale_names) > 1:
+            names = ", ".join(sorted(scale_names))
+            problems.append(f"{where}: items use different scales ({names})")
+        elif len(scale_names) == 1 and (scale := definition.scales.get(scale_names.pop())):
+            problems += [f"{where}: {issue}" for issue in _band_issues(subscale.bands, scale)]
+    return problems
+
+
+def _subscale_item_issue(definition: Definition, item_id: str, owner: str | None) -> str | None:
+    item = _find_item(definition, item_id)
+    if item is None:
+        return "is not an item of this questionnaire"
+    if item.type != "scale":
+        return f"is a {item.type} item; subscales take scale items only"
+    if owner is not None:
+        return f"is already in subscale '{owner}'"
+    return None
+
+
+def _band_issues(bands: list[Band], scale: ResponseScale) -> list[str]:
+    issues = []
+    for band in bands:
+        if band.min >= band.max:
+            issues.append(f"band '{band.label}': min ({band.min}) must be below max ({band.max})")
+        if band.min < scale.min or band.max > scale.max:
+            issues.append(f"band '{band.label}' is outside the scale ({scale.min} to {scale.max})")
+    if bands[0].min != scale.min:
+        issues.append(f"bands start at {bands[0].min} but the scale starts at {scale.min}")
+    if bands[-1].max != scale.max:
+        issues.append(f"bands end at {bands[-1].max} but the scale ends at {scale.max}")
+    for before, after in pairwise(bands):
+        if after.min > before.max:
+            issues.append(
+                f"gap between bands '{before.label}' and '{after.label}' "
+                f"({before.max} to {after.min})"
+            )
+        elif after.min < before.max:
+            issues.append(f"bands '{before.label}' and '{after.label}' overlap")
+    return issues
+
+
+def _flag_problems(definition: Definition) -> list[str]:
+    problems = []
+    for rule in definition.flags:
+        where = f"flag on item '{rule.item}'"
+        item = _find_item(definition, rule.item)
+        if item is None:
+            problems.append(f"{where}: unknown item")
+        elif len(rule.when) != 1 or next(iter(rule.when)) not in CONDITION_KEYS:
+            problems.append(f"{where}: 'when' needs exactly one of {', '.join(CONDITION_KEYS)}")
+        else:
+            problems += [f"{where}: {issue}" for issue in _condition_issues(item, rule, definition)]
+    return problems
+
+
+def _condition_issues(item: Item, rule: FlagRule, definition: Definition) -> list[str]:
+    kind, value = rule.condition
+    if kind in ("at_least", "at_most"):
+        if item.type not in ("scale", "number"):
+            return [f"'{kind}' needs a scale or number item, not {item.type}"]
+        values = [value]
+    elif kind == "in":
+        if not isinstance(value, list) or not value:
+            return ["'in' needs a non-empty list of values"]
+        values = value
+    else:
+        values = [value]
+    return [issue for v in values if (issue := _flag_value_issue(item, v, definition))]
+
+
+def _flag_value_issue(item: Item, value: Any, definition: Definition) -> str | None:
+    """Why ``value`` can never be an answer to ``item`` (None if it can)."""
+    if item.type in CHOICE_TYPES and value not in item.option_values:
+        return f"value {value!r} is not one of the item's options ({', '.join(item.option_values)})"
+    if item.type == "yes_no" and not isinstance(value, bool):
+        return f"value {value!r} must be yes or no"
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if item.type in ("scale", "number") and not numeric:
+        return f"value {value!r} must be a number"
+    if item.type == "scale" and item.scale in definition.scales:
+        scale = definition.scales[item.scale]
+        if not scale.min <= value <= scale.max:
+            return f"value {value} is outside the scale ({scale.min} to {scale.max})"
+    if item.type in TEXT_DEFAULT_MAX_LENGTH or item.type == "date":
+        return f"{item.type} items cannot raise flags"
+    return None
+
+
+def _find_item(definition: Definition, item_id: str) -> Item | None:
+    """Linear lookup used while validating, before the id index exists."""
+    return next((item for item in definition.items if item.id == item_id), None)
+
+
