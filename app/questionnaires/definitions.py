@@ -1,9 +1,10 @@
 """Questionnaire definitions: versioned YAML files in ``assessments/``, validated at load.
 
-A definition is data a clinician can review. This module turns a file into typed
-models, cross-checks it (every problem names the file, the item or subscale and what
-is wrong), and guards released versions with ``versions.lock`` so an old
-administration is always read against the exact text the client answered.
+A definition is data a clinician can review. This module holds the typed models;
+``definition_checks`` cross-checks them (every problem names the item or subscale and
+what is wrong) and ``catalog`` loads the files and guards released versions with
+``versions.lock``, so an old administration is always read against the exact text
+the client answered.
 
 Defaults chosen here: scale items are required unless they say ``required: false``;
 every other item type is optional unless it says ``required: true``.
