@@ -4,7 +4,9 @@ A definition carries a published reliability per subscale. Once a practice has
 ``reliability_min_administrations`` submitted administrations of the same
 instrument *and version* (so the subscale's items are the same), the alpha of
 its own clients' keyed answers is used instead, when it is a usable number in
-(0, 1). Nothing is cached across requests: the count changes with every submit.
+(0, 1). Computing alpha reads every submitted answer of the practice, so each process
+keeps the result under a fingerprint of the submissions (count, newest id, newest time)
+that one cheap query re-reads on every call: a new submission means a new key.
 """
 
 from __future__ import annotations
@@ -75,11 +77,36 @@ def _usable(alpha: float | None) -> bool:
     return alpha is not None and not math.isnan(alpha) and 0 < alpha < 1
 
 
+CACHE_SIZE = 256
+_cache: dict[tuple[Any, ...], dict[str, SubscaleReliability]] = {}
+
+
 def practice_reliability(
     session: Session, *, practice_id: int, definition: Definition
 ) -> dict[str, SubscaleReliability]:
     """Reliability per subscale: the practice's own alpha when it has enough data, else the definition's."""
-    count = submitted_count(session, practice_id=practice_id, definition=definition)
+    fingerprint = session.exec(
+        select(func.count(), func.max(Administration.id), func.max(Administration.submitted_at)).where(
+            Administration.practice_id == practice_id,
+            Administration.instrument_id == definition.id,
+            Administration.instrument_version == definition.version,
+            Administration.status == "submitted",
+        )
+    ).one()
+    key = (practice_id, definition.id, definition.version, definition.checksum,
+           get_settings().reliability_min_administrations, *fingerprint)
+    found = _cache.get(key)
+    if found is None:
+        found = _compute(session, practice_id=practice_id, definition=definition, count=fingerprint[0])
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))  # oldest entry first
+        _cache[key] = found
+    return found
+
+
+def _compute(
+    session: Session, *, practice_id: int, definition: Definition, count: int
+) -> dict[str, SubscaleReliability]:
     enough = count >= get_settings().reliability_min_administrations
     answer_sets = (
         _submitted_answer_sets(session, practice_id=practice_id, definition=definition)

@@ -1,0 +1,95 @@
+"""Progress reports API: PDF download, HTML preview and the list of generated reports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth.deps import CurrentCounselor
+from app.db import SessionDep
+from app.reports import service
+from app.reports.schemas import ReportPublic, ReportRequest
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+# The preview is our own HTML with inline CSS and SVG; it needs nothing else, so
+# the browser is told to load nothing else (a second lock behind autoescaping).
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+NO_STORE = "no-store"
+
+RequestBody = Annotated[ReportRequest, Body(default_factory=ReportRequest)]
+
+
+def _pdf_response(generated: service.GeneratedReport) -> Response:
+    return Response(
+        content=generated.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{generated.filename}"',
+            "Cache-Control": NO_STORE,
+        },
+    )
+
+
+def _html_response(html: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"Cache-Control": NO_STORE, "Content-Security-Policy": PREVIEW_CSP})
+
+
+def _public(entries: list[service.ReportEntry]) -> list[ReportPublic]:
+    return [
+        ReportPublic(
+            **e.report.model_dump(exclude={"practice_id", "couple_id", "client_id"}),
+            generated_by=e.generated_by_name,
+        )
+        for e in entries
+    ]
+
+
+@router.post("/couples/{couple_id}/reports", response_class=Response,
+             responses={200: {"content": {"application/pdf": {}}}})
+def couple_report(couple_id: int, body: RequestBody, session: SessionDep,
+                  counselor: CurrentCounselor) -> Response:
+    """Generate a couple's progress report as a PDF download."""
+    generated = service.generate_report(session, actor=counselor, couple_id=couple_id,
+                                        **body.model_dump())
+    return _pdf_response(generated)
+
+
+@router.post("/couples/{couple_id}/reports/preview", response_class=HTMLResponse)
+def couple_report_preview(couple_id: int, body: RequestBody, session: SessionDep,
+                          counselor: CurrentCounselor) -> HTMLResponse:
+    """The same report as HTML, for the web preview (no report is recorded)."""
+    return _html_response(service.preview_html(session, actor=counselor, couple_id=couple_id,
+                                               **body.model_dump()))
+
+
+@router.get("/couples/{couple_id}/reports", response_model=list[ReportPublic])
+def couple_reports(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[ReportPublic]:
+    """Reports generated for this couple, newest first."""
+    return _public(service.list_reports(session, actor=counselor, couple_id=couple_id))
+
+
+@router.post("/clients/{client_id}/reports", response_class=Response,
+             responses={200: {"content": {"application/pdf": {}}}})
+def client_report(client_id: int, body: RequestBody, session: SessionDep,
+                  counselor: CurrentCounselor) -> Response:
+    """Generate one client's progress report as a PDF download."""
+    generated = service.generate_report(session, actor=counselor, client_id=client_id,
+                                        **body.model_dump())
+    return _pdf_response(generated)
+
+
+@router.post("/clients/{client_id}/reports/preview", response_class=HTMLResponse)
+def client_report_preview(client_id: int, body: RequestBody, session: SessionDep,
+                          counselor: CurrentCounselor) -> HTMLResponse:
+    """One client's report as HTML (no report is recorded)."""
+    return _html_response(service.preview_html(session, actor=counselor, client_id=client_id,
+                                               **body.model_dump()))
+
+
+@router.get("/clients/{client_id}/reports", response_model=list[ReportPublic])
+def client_reports(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[ReportPublic]:
+    """Reports generated for this client, newest first."""
+    return _public(service.list_reports(session, actor=counselor, client_id=client_id))

@@ -1,0 +1,184 @@
+"""Reports for many couples at once, rendered in parallel worker processes.
+
+Rendering is CPU-bound Python (WeasyPrint), so threads would share one core;
+separate processes use them all. Workers are *spawned*: each imports WeasyPrint
+once, builds its own engine and never reuses a connection inherited from the
+parent. Per couple a worker reads in one short transaction, renders with no
+transaction open (on SQLite every transaction holds the write lock), then
+writes the Report row in a second short transaction.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, select
+
+from app.auth.models import Counselor
+from app.clients.models import Couple
+from app.errors import InvalidField, NotFound
+from app.reports.gather import gather_report, report_filename
+from app.reports.inputs import Paper
+
+if TYPE_CHECKING:
+    from app.reports.service import GeneratedReport
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """What every report in a batch shares."""
+
+    out_dir: Path
+    period_start: date | None = None
+    period_end: date | None = None
+    paper: Paper = "A4"
+
+
+@dataclass
+class BatchResult:
+    """How a batch went: files written, failures by couple id, wall time."""
+
+    out_dir: Path
+    written: list[Path] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _session() -> Session:
+    from app.db import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def active_couple_ids() -> list[int]:
+    """Every active couple in every practice, oldest first."""
+    with _session() as session:
+        ids = session.exec(
+            select(Couple.id).where(Couple.status == "active").order_by(col(Couple.id))
+        ).all()
+    return [i for i in ids if i is not None]
+
+
+def init_worker() -> None:
+    """Run once per worker process: fresh engine, WeasyPrint imported and warm."""
+    from app.db import get_engine
+
+    # Under fork the parent's pooled connections would be shared; never reuse them.
+    get_engine.cache_clear()
+    import app.reports.render  # noqa: F401  (imports WeasyPrint and its font config once)
+
+
+def couple_report(couple_id: int, job: BatchJob) -> Path:
+    """Generate, write and record one couple's report; the couple's counselor is the actor."""
+    from app.reports.service import record_report, render_input
+
+    with _session() as session:
+        couple = session.get(Couple, couple_id)
+        if couple is None:
+            raise LookupError(f"couple {couple_id} no longer exists")
+        actor = session.get(Counselor, couple.counselor_id)
+        assert actor is not None  # foreign key
+        subject, data = gather_report(
+            session, actor=actor, couple_id=couple_id, period_start=job.period_start,
+            period_end=job.period_end, paper=job.paper,
+        )
+        session.commit()  # ends the read transaction before rendering (rollback would expire rows)
+    _html, pdf = render_input(data)
+    filename = report_filename(subject, data.period_end)
+    # Couples may share a surname; the id keeps every file of one batch apart.
+    path = job.out_dir / f"{filename.removesuffix('.pdf')}-{couple_id}.pdf"
+    partial = path.with_suffix(".part")
+    partial.write_bytes(pdf)
+    with _session() as session:
+        record_report(session, actor=actor, subject=subject, data=data, pdf=pdf,
+                      filename=filename, via="cli-batch")
+        session.commit()
+    os.replace(partial, path)
+    return path
+
+
+def generate_all(
+    job: BatchJob,
+    *,
+    workers: int = 2,
+    couple_ids: list[int] | None = None,
+    on_progress: Callable[[int, Path | None], None] | None = None,
+) -> BatchResult:
+    """Reports for every active couple (or ``couple_ids``) using ``workers`` processes."""
+    started = time.perf_counter()
+    ids = active_couple_ids() if couple_ids is None else couple_ids
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    result = BatchResult(out_dir=job.out_dir)
+    if ids:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                                 initializer=init_worker) as pool:
+            futures = {pool.submit(couple_report, i, job): i for i in ids}
+            for future in as_completed(futures):
+                couple_id = futures[future]
+                try:
+                    path: Path | None = future.result()
+                    result.written.append(path)  # type: ignore[arg-type]
+                except Exception as exc:  # one couple's failure must not stop the batch
+                    path = None
+                    result.failed[couple_id] = f"{type(exc).__name__}: {exc}"
+                if on_progress is not None:
+                    on_progress(couple_id, path)
+    result.written.sort()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def single_report(
+    couple_id: int, output: Path, *, as_email: str | None = None, period_start: date | None = None,
+    period_end: date | None = None, summary: str | None = None, paper: Paper = "A4",
+) -> GeneratedReport:
+    """One couple's report written to ``output``; the actor is ``as_email`` or the couple's counselor."""
+    from app.reports.service import generate_report
+
+    with _session() as session:
+        actor = _actor(session, couple_id=couple_id, as_email=as_email)
+        generated = generate_report(
+            session, actor=actor, couple_id=couple_id, period_start=period_start,
+            period_end=period_end, summary=summary, paper=paper, via="cli",
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(generated.pdf)
+        session.commit()
+    return generated
+
+
+def _actor(session: Session, *, couple_id: int, as_email: str | None) -> Counselor:
+    if as_email is not None:
+        found = session.exec(
+            select(Counselor).where(Counselor.email == as_email.strip().lower(), Counselor.active)
+        ).first()
+        if found is None:
+            raise InvalidField("as", f"No active counselor with email {as_email}")
+        return found
+    couple = session.get(Couple, couple_id)
+    if couple is None:
+        raise NotFound("Couple")
+    counselor = session.get(Counselor, couple.counselor_id)
+    assert counselor is not None  # foreign key
+    return counselor
+
+
+def generate_all_with_progress(job: BatchJob, *, workers: int) -> BatchResult:
+    """``generate_all`` with a progress bar on the terminal (rich)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    ids = active_couple_ids()
+    columns = (TextColumn("Reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns) as progress:
+        task = progress.add_task("reports", total=len(ids))
+        return generate_all(job, workers=workers, couple_ids=ids,
+                            on_progress=lambda _id, _path: progress.advance(task))

@@ -1,0 +1,174 @@
+"""Progress reports: gather from the database, render, and record who generated what.
+
+The pieces (``gather_report``, ``render_report``, ``record_report``) are kept
+apart so the batch can end its read transaction before the CPU-heavy render
+(on SQLite every transaction holds the write lock, DESIGN §9). Services flush;
+the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.auth.models import Counselor
+from app.clients.service import get_client, get_couple
+from app.reports.context import build_report_context
+from app.reports.gather import Subject, gather_report, report_filename
+from app.reports.inputs import Paper, ReportInput
+from app.reports.models import Report
+
+
+@dataclass(frozen=True)
+class GeneratedReport:
+    """A rendered report and its stored record."""
+
+    pdf: bytes
+    html: str
+    filename: str
+    record: Report
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """A stored report record with the name of the counselor who generated it."""
+
+    report: Report
+    generated_by_name: str
+
+
+def build_report_input(
+    session: Session,
+    *,
+    actor: Counselor,
+    couple_id: int | None = None,
+    client_id: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    summary: str | None = None,
+    paper: Paper = "A4",
+    now: datetime | None = None,
+) -> ReportInput:
+    """Everything a report about this couple or client shows, as plain data."""
+    return gather_report(
+        session, actor=actor, couple_id=couple_id, client_id=client_id,
+        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
+    )[1]
+
+
+def render_input(data: ReportInput) -> tuple[str, bytes]:
+    """HTML and PDF from one context (imports WeasyPrint on first use)."""
+    from app.reports.render import render_report
+
+    return render_report(build_report_context(data))
+
+
+def record_report(
+    session: Session, *, actor: Counselor, subject: Subject, data: ReportInput, pdf: bytes,
+    filename: str, via: str = "api",
+) -> Report:
+    """Store the report's record (checksum, size, period) and an audit event."""
+    report = Report(
+        practice_id=subject.practice.id,  # type: ignore[arg-type]
+        couple_id=subject.subject_id if subject.kind == "couple" else None,
+        client_id=subject.subject_id if subject.kind == "client" else None,
+        generated_by_id=actor.id,  # type: ignore[arg-type]
+        generated_at=data.generated_at,
+        period_start=data.period_start,
+        period_end=data.period_end,
+        checksum=hashlib.sha256(pdf).hexdigest(),
+        size_bytes=len(pdf),
+        filename=filename,
+    )
+    session.add(report)
+    session.flush()
+    _audit(session, actor=actor, subject=subject, action="generate_report", detail={
+        "report_id": report.id, "period_start": data.period_start.isoformat(),
+        "period_end": data.period_end.isoformat(), "via": via,
+    })
+    return report
+
+
+def _audit(
+    session: Session, *, actor: Counselor, subject: Subject, action: str, detail: dict[str, object]
+) -> None:
+    # Filed under the couple/client, so "who looked at this couple" is one audit query.
+    record(session, actor=actor, practice_id=subject.practice.id,  # type: ignore[arg-type]
+           action=action, entity=subject.kind, entity_id=subject.subject_id, detail=detail)
+
+
+def generate_report(
+    session: Session,
+    *,
+    actor: Counselor,
+    couple_id: int | None = None,
+    client_id: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    summary: str | None = None,
+    paper: Paper = "A4",
+    now: datetime | None = None,
+    via: str = "api",
+) -> GeneratedReport:
+    """Build, render and record one report (PDF plus the HTML it was made from)."""
+    subject, data = gather_report(
+        session, actor=actor, couple_id=couple_id, client_id=client_id,
+        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
+    )
+    # End the read transaction before the ~0.7 s render: on SQLite an open transaction
+    # holds the database's single writer lock, and other requests must not wait on a PDF.
+    session.commit()
+    html, pdf = render_input(data)
+    filename = report_filename(subject, data.period_end)
+    report = record_report(session, actor=actor, subject=subject, data=data, pdf=pdf,
+                           filename=filename, via=via)
+    return GeneratedReport(pdf=pdf, html=html, filename=filename, record=report)
+
+
+def preview_html(
+    session: Session,
+    *,
+    actor: Counselor,
+    couple_id: int | None = None,
+    client_id: int | None = None,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    summary: str | None = None,
+    paper: Paper = "A4",
+    now: datetime | None = None,
+) -> str:
+    """The report's HTML from the same context as the PDF; audited, but no Report record."""
+    from app.reports.render import render_html
+
+    subject, data = gather_report(
+        session, actor=actor, couple_id=couple_id, client_id=client_id,
+        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
+    )
+    _audit(session, actor=actor, subject=subject, action="preview_report", detail={
+        "period_start": data.period_start.isoformat(), "period_end": data.period_end.isoformat(),
+    })
+    return render_html(build_report_context(data))
+
+
+def list_reports(
+    session: Session, *, actor: Counselor, couple_id: int | None = None, client_id: int | None = None
+) -> list[ReportEntry]:
+    """A couple's or client's generated reports, newest first."""
+    if couple_id is not None:
+        get_couple(session, actor=actor, couple_id=couple_id)
+        owner = col(Report.couple_id) == couple_id
+    else:
+        assert client_id is not None
+        get_client(session, actor=actor, client_id=client_id)
+        owner = col(Report.client_id) == client_id
+    rows = session.exec(
+        select(Report, Counselor.full_name)
+        .join(Counselor, col(Counselor.id) == Report.generated_by_id)
+        .where(owner, Report.practice_id == actor.practice_id)
+        .order_by(col(Report.generated_at).desc(), col(Report.id).desc())
+    ).all()
+    return [ReportEntry(report=report, generated_by_name=name) for report, name in rows]

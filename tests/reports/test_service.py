@@ -1,0 +1,174 @@
+"""The report service reads the right rows, in a fixed number of queries, scoped to the practice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from app.audit.models import AuditEvent
+from app.config import get_settings
+from app.errors import InvalidField, NotFound
+from app.reports.gather import ascii_slug, resolve_period
+from app.reports.models import Report
+from app.reports.service import build_report_input, generate_report, preview_html
+from tests.factories import Factory
+from tests.reports.db_factories import (
+    SUBSCALES,
+    days_ago,
+    keyed_answers,
+    realistic_couple,
+    same_everywhere,
+    set_status,
+    submit,
+)
+
+NOW = datetime.now(UTC)
+
+
+@contextmanager
+def counted(db: Session) -> Iterator[list[str]]:
+    """Collect the SELECT statements the block runs (BEGIN differs with the session state)."""
+    statements: list[str] = []
+
+    def remember(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_input_holds_partners_sessions_scores_agreements_flags_and_intake(
+    db: Session, factory: Factory
+) -> None:
+    s = realistic_couple(db, factory)
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert data.subject_kind == "couple"
+    assert data.subject_name == "Maya & Daniel Okafor"
+    assert [(p.label, p.name) for p in data.partners] == [
+        ("Partner A", "Maya Okafor"), ("Partner B", "Daniel Okafor")]
+    assert data.counselor_name == "Dr Ruth Mensah"
+    assert data.period_end == NOW.date() and data.period_start == NOW.date() - timedelta(days=90)
+    assert len(data.sessions) == 12
+    assert all(set(x.attendees) == {"Partner A", "Partner B"} for x in data.sessions)
+    # The assessment before the period stays in: it is each partner's baseline.
+    assert len(data.assessments) == 6
+    assert tuple(i.id for i in data.subscales) == SUBSCALES
+    assert all(i.reliability_source == "definition" for i in data.subscales)
+    assert {a.title: len(a.checkins) for a in data.agreements} == {
+        "No contact with the affair partner": 12, "Phones open on request": 6}
+    assert [(f.partner_label, f.severity) for f in data.flags] == [("Partner B", "high")]
+    questions = " ".join(q for q, _ in data.intake_highlights)
+    assert "Maya Okafor: What would you like counseling" in questions
+    assert "afraid" not in questions  # safety answers never appear raw
+    assert ("Maya Okafor: Right now, how hopeful are you about your relationship?",
+            "Quite hopeful") in data.intake_highlights
+
+
+def test_stored_means_are_passed_through_unchanged(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory)
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    latest_b = max((a for a in data.assessments if a.partner_label == "Partner B"),
+                   key=lambda a: a.submitted_at)
+    engine = s.latest["Partner B"].subscales
+    assert latest_b.means == {k: v.mean for k, v in engine.items()}
+
+
+def test_query_count_does_not_grow_with_the_record(db: Session, factory: Factory) -> None:
+    small = realistic_couple(db, factory, weeks=3)
+    big = realistic_couple(db, factory, small.counselor, names=("Zoë", "Lukas"), last="Ågren", weeks=30)
+    build_report_input(db, actor=small.counselor, couple_id=small.couple.id, now=NOW)  # warm the reliability cache
+    with counted(db) as few:
+        build_report_input(db, actor=small.counselor, couple_id=small.couple.id, now=NOW)
+    with counted(db) as many:
+        build_report_input(db, actor=big.counselor, couple_id=big.couple.id, period_start=date(2020, 1, 1),
+                           now=NOW)
+    assert len(few) == len(many) <= 16
+
+
+def test_practice_reliability_is_used_and_follows_new_submissions(
+    db: Session, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "reliability_min_administrations", 4)
+    s = realistic_couple(db, factory, weeks=1)
+    first = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).subscales
+    assert {i.reliability_source for i in first} == {"practice"}  # 6 submissions >= 4
+    submit(db, s.a, couple=s.couple, when=days_ago(1),
+           answers=keyed_answers(same_everywhere((5, 1, 5, 1, 5))))
+    second = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).subscales
+    assert first[0].reliability != second[0].reliability  # not served stale from the cache
+
+
+def test_agreement_closed_before_the_period_is_left_out(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory, weeks=2)
+    old = factory.agreement(s.couple, title="Old rule", kind="rule")
+    set_status(db, old, "retired", days_ago(200))
+    fresh = factory.agreement(s.couple, title="Recently kept", kind="amend")
+    set_status(db, fresh, "kept", days_ago(5))
+    titles = [a.title for a in build_report_input(db, actor=s.counselor, couple_id=s.couple.id).agreements]
+    assert "Old rule" not in titles and "Recently kept" in titles
+
+
+def test_other_practice_is_not_found(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory, weeks=1)
+    stranger = factory.owner()
+    with pytest.raises(NotFound):
+        build_report_input(db, actor=stranger, couple_id=s.couple.id)
+    with pytest.raises(NotFound):
+        build_report_input(db, actor=stranger, client_id=s.a.id)
+
+
+def test_period_rules() -> None:
+    today = date(2026, 11, 25)
+    assert resolve_period(None, None, today=today) == (date(2026, 8, 27), today)
+    assert resolve_period(None, date(2027, 1, 1), today=today) == (date(2026, 8, 27), today)
+    with pytest.raises(InvalidField) as caught:
+        resolve_period(date(2026, 5, 1), date(2026, 4, 1), today=today)
+    assert caught.value.field == "period_end"
+    with pytest.raises(InvalidField) as caught:
+        resolve_period(date(2027, 5, 1), None, today=today)
+    assert caught.value.field == "period_start"
+
+
+def test_generate_records_report_and_audit_and_preview_matches(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory, weeks=4)
+    made = generate_report(db, actor=s.counselor, couple_id=s.couple.id, summary="Good month.", now=NOW)
+    db.commit()
+    assert made.pdf.startswith(b"%PDF")
+    assert made.filename == f"mend-report-okafor-{NOW.date().isoformat()}.pdf"
+    row = db.exec(select(Report)).one()
+    assert (row.size_bytes, row.couple_id, row.generated_by_id) == (len(made.pdf), s.couple.id, s.counselor.id)
+    assert len(row.checksum) == 64
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "generate_report")).all()
+    assert [(e.entity, e.entity_id, e.detail["report_id"]) for e in events] == [("couple", s.couple.id, row.id)]
+    html = preview_html(db, actor=s.counselor, couple_id=s.couple.id, summary="Good month.", now=NOW)
+    db.commit()
+    assert html == made.html
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "preview_report")).one()
+    assert len(db.exec(select(Report)).all()) == 1
+
+
+def test_client_report_has_one_person(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory, weeks=1)
+    data = build_report_input(db, actor=s.counselor, client_id=s.b.id, now=NOW)
+    assert data.subject_kind == "client" and data.subject_name == "Daniel Okafor"
+    assert [p.label for p in data.partners] == ["Client"]
+    assert data.sessions == [] and data.agreements == []  # couple sessions belong to the couple
+    assert {a.partner_label for a in data.assessments} == {"Client"}
+    made = generate_report(db, actor=s.counselor, client_id=s.b.id, now=NOW)
+    assert made.filename.startswith("mend-report-okafor-daniel-")
+
+
+def test_ascii_slug() -> None:
+    assert ascii_slug("Zoë Ågren") == "zoe-agren"
+    assert ascii_slug("佐藤") == ""
+    assert ascii_slug("O'Brien-Smith  Jr.") == "o-brien-smith-jr"
