@@ -80,6 +80,8 @@ class FlagRow:
     raised_on: date
     severity: str
     message: str
+    times: int = 1
+    first_raised_on: date | None = None
 
 
 def _attendee_text(attendees: Sequence[str], partners: Sequence[PartnerInput]) -> str:
@@ -169,18 +171,21 @@ def build_agreements(agreements: Sequence[AgreementInput]) -> Agreements:
 def build_flags(
     flags: Sequence[FlagInput], partners: Sequence[PartnerInput]
 ) -> tuple[FlagRow, ...]:
-    """Open flags, most severe first, then newest first within a severity."""
+    """Open flags, most severe first, then newest first within a severity.
+
+    The same alert raised again at each assessment is one row with a count, so a
+    recurring concern reads as recurring instead of filling a page with copies.
+    """
     names = {p.label: p.name for p in partners}
-    ordered = sorted(
-        flags,
-        key=lambda f: (SEVERITY_RANK.get(f.severity, len(SEVERITY_RANK)), -f.raised_at.timestamp()),
-    )
-    return tuple(
-        FlagRow(
-            partner=names.get(f.partner_label, f.partner_label),
-            raised_on=f.raised_at.date(),
-            severity=f.severity,
-            message=f.message,
-        )
-        for f in ordered
-    )
+    groups: dict[tuple[str, str, str], list[FlagInput]] = {}
+    for flag in flags:
+        groups.setdefault((flag.partner_label, flag.severity, flag.message), []).append(flag)
+    rows = []
+    for (label, severity, message), same in groups.items():
+        dates = sorted(f.raised_at for f in same)
+        rows.append(FlagRow(
+            partner=names.get(label, label), raised_on=dates[-1].date(), severity=severity,
+            message=message, times=len(same), first_raised_on=dates[0].date(),
+        ))
+    rank = {r: SEVERITY_RANK.get(r.severity, len(SEVERITY_RANK)) for r in rows}
+    return tuple(sorted(rows, key=lambda r: (rank[r], -r.raised_on.toordinal())))
