@@ -72,3 +72,55 @@ def test_a_counselor_sees_only_their_caseload(client, factory, db):
     assert browser.get(f"/couples/{their_couple.id}").status_code == 404
     owner_browser = Browser(client, owner)
     assert owner_browser.get(f"/couples/{their_couple.id}").status_code == 200
+
+
+PUBLIC_PREFIXES = ("/q/", "/q-static/", "/static/", "/login", "/healthz", "/docs", "/redoc", "/openapi.json")
+
+
+def _web_routes():  # type: ignore[no-untyped-def]
+    from app.main import create_app
+    from tests.routes import iter_routes
+
+    return sorted(
+        (method, r.path) for r in iter_routes(create_app())
+        if not r.path.startswith("/api/") and not r.path.startswith(PUBLIC_PREFIXES) and r.path != "/q/form"
+        for method in r.methods
+    )
+
+
+def test_every_page_route_needs_a_session(client):  # type: ignore[no-untyped-def]
+    import re
+
+    routes = _web_routes()
+    assert len(routes) >= 30
+    for method, path in routes:
+        url = re.sub(r"\{\w+(:\w+)?\}", "1", path)
+        response = client.request(method, url, follow_redirects=False)
+        if path == "/logout":
+            assert response.status_code in (303, 403), f"{method} {path}: {response.status_code}"
+            continue
+        if method == "GET":
+            assert response.status_code == 303, f"{method} {path}: {response.status_code}"
+            expected = "/dashboard" if path == "/" else "/login"  # "/" just forwards
+            assert response.headers["location"].startswith(expected), path
+        else:  # a POST without a session is refused before anything else happens
+            assert response.status_code in (303, 403), f"{method} {path}: {response.status_code}"
+
+
+def test_every_page_route_with_an_id_hides_another_practice(client, factory):  # type: ignore[no-untyped-def]
+    import re
+
+    from tests.isolation_records import build_foreign_records
+
+    foreign = build_foreign_records(factory, "Zzyzxmarker")
+    browser = Browser(client, factory.owner())
+    checked = 0
+    for method, path in _web_routes():
+        if "{" not in path:
+            continue
+        url = re.sub(r"\{(\w+)\}", lambda m: str(foreign.ids[m.group(1)]), path)
+        response = browser.get(url) if method == "GET" else browser.post(url, {})
+        assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        assert "Zzyzxmarker" not in response.text
+        checked += 1
+    assert checked >= 20
