@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import get_engine
+from app.db import get_engine, make_engine
 from tests.conftest import IS_POSTGRES
 
 
@@ -32,12 +32,18 @@ def test_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path, monkeypa
     assert settings.database_url == f"sqlite:///{tmp_path / 'mend.db'}"
 
 
-@pytest.mark.skipif(IS_POSTGRES, reason="SQLite pragmas apply to the SQLite run")
-def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout():
-    with get_engine().connect() as conn:
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
+    # Its own SQLite file, so this holds on the PostgreSQL run too.
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
+    with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+    engine.dispose()
+
+
+def test_the_test_database_is_the_configured_one():
+    assert get_engine().dialect.name == ("postgresql" if IS_POSTGRES else "sqlite")
 
 
 def test_foreign_keys_are_enforced(db):

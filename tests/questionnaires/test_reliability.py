@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import func, select
 
 from app.config import get_settings
 from app.questionnaires.models import Administration
@@ -59,4 +60,4 @@ def test_unusable_alpha_falls_back_to_definition(db, factory):
         submitted_in_session(db, counselor, someone.id, _answers(0))
     found = practice_reliability(db, practice_id=counselor.practice_id, definition=trust())
     assert {r.source for r in found.values()} == {"definition"}
-    assert db.query(Administration).count() == 30
+    assert db.exec(select(func.count()).select_from(Administration)).one() == 30
