@@ -7,14 +7,16 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.questionnaires import service
 from app.questionnaires.catalog import default_catalog
 from app.questionnaires.definitions import Definition
+from app.questionnaires.models import AdministrationFlag
 from app.questionnaires.schemas import AdministrationCreate
+from app.scoring import evaluate_flags
 
 # How each demo couple's trust moves: (partner A start, end), (partner B start, end).
 TRAJECTORIES = [((1.8, 3.9), (2.6, 3.8)), ((2.2, 3.2), (3.0, 3.4)), ((2.5, 2.4), (3.4, 3.1)),
@@ -44,8 +46,17 @@ def _trust_answers(definition: Definition, level: float, rng: random.Random) -> 
         if item.type != "scale":
             continue
         value = min(5, max(1, round(level + rng.uniform(-0.9, 0.9))))
-        answers[item.id] = 6 - value if item.reverse else value
+        answers[item.id] = _unflagged(definition, item.id, 6 - value if item.reverse else value)
     return answers
+
+
+def _unflagged(definition: Definition, item_id: str, value: int) -> int:
+    """The nearest answer that raises no safety flag: demo safety alerts are placed on
+    purpose (one intake), not left to chance in the random trust answers."""
+    for candidate in sorted(range(1, 6), key=lambda v: abs(v - value)):
+        if not evaluate_flags(definition, {item_id: candidate}):
+            return candidate
+    return value
 
 
 def _intake(session: Session, counselor: Counselor, couple: Couple, client_id: int, when: date,
@@ -73,4 +84,9 @@ def _entered(session: Session, counselor: Counselor, couple: Couple, client_id: 
     for field in ("created_at", "started_at", "last_saved_at", "submitted_at"):
         setattr(administration, field, moment)
     session.add(administration)
+    flags = session.exec(select(AdministrationFlag).where(
+        AdministrationFlag.administration_id == administration.id)).all()
+    for flag in flags:
+        flag.raised_at = moment
+        session.add(flag)
     session.flush()
