@@ -10,13 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
 from app.reports import service
+from app.reports.preview import preview_csp
 from app.reports.schemas import ReportPublic, ReportRequest
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
-# The preview is our own HTML with inline CSS and SVG; it needs nothing else, so
-# the browser is told to load nothing else (a second lock behind autoescaping).
-PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 NO_STORE = "no-store"
 
 RequestBody = Annotated[ReportRequest, Body(default_factory=ReportRequest)]
@@ -34,7 +32,9 @@ def _pdf_response(generated: service.GeneratedReport) -> Response:
 
 
 def _html_response(html: str) -> HTMLResponse:
-    return HTMLResponse(html, headers={"Cache-Control": NO_STORE, "Content-Security-Policy": PREVIEW_CSP})
+    # The preview is our own HTML with inline CSS and SVG; the browser may load nothing
+    # else (a second lock behind autoescaping).
+    return HTMLResponse(html, headers={"Cache-Control": NO_STORE, "Content-Security-Policy": preview_csp(html)})
 
 
 def _public(entries: list[service.ReportEntry]) -> list[ReportPublic]:

@@ -135,7 +135,9 @@ def test_preview_is_the_html_the_pdf_is_made_from(client: TestClient, db: Sessio
                           headers=factory.headers(s.counselor))
     assert preview.status_code == 200
     assert preview.headers["content-type"].startswith("text/html")
-    assert "default-src 'none'" in preview.headers["content-security-policy"]
+    csp = preview.headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+    assert "'sha256-" in csp and "unsafe-inline" not in csp  # its own stylesheet, by hash
     made = generate_report(db, actor=s.counselor, couple_id=s.couple.id, summary="Same words",
                            period_start=TODAY - timedelta(days=89), period_end=TODAY)
     db.rollback()
