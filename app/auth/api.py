@@ -64,13 +64,13 @@ def create_counselor(
     return CounselorPublic.model_validate(created)
 
 
-@router.get("/counselors/{counselor_id}", response_model=CounselorPublic)
+@router.get("/counselors/{counselor_id:id}", response_model=CounselorPublic)
 def get_counselor(counselor_id: int, session: SessionDep, counselor: CurrentCounselor) -> CounselorPublic:
     found = service.get_counselor(session, actor=counselor, counselor_id=counselor_id)
     return CounselorPublic.model_validate(found)
 
 
-@router.patch("/counselors/{counselor_id}", response_model=CounselorPublic)
+@router.patch("/counselors/{counselor_id:id}", response_model=CounselorPublic)
 def update_counselor(
     counselor_id: int, data: CounselorUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> CounselorPublic:

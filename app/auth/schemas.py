@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from app.fields import RequestModel
+
 Role = Literal["owner", "counselor"]
 
 
-class CounselorBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class CounselorBase(RequestModel):
 
     full_name: str = Field(min_length=1, max_length=200)
     role: Role = "counselor"
@@ -22,8 +23,7 @@ class CounselorCreate(CounselorBase):
     password: str = Field(min_length=10, max_length=200)
 
 
-class CounselorUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class CounselorUpdate(RequestModel):
 
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None

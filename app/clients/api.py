@@ -40,14 +40,14 @@ def create_client(data: ClientCreate, session: SessionDep, counselor: CurrentCou
     return ClientPublic.model_validate(service.create_client(session, actor=counselor, data=data))
 
 
-@router.get("/clients/{client_id}", response_model=ClientPublic)
+@router.get("/clients/{client_id:id}", response_model=ClientPublic)
 def get_client(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> ClientPublic:
     return ClientPublic.model_validate(
         service.get_client(session, actor=counselor, client_id=client_id)
     )
 
 
-@router.patch("/clients/{client_id}", response_model=ClientPublic)
+@router.patch("/clients/{client_id:id}", response_model=ClientPublic)
 def update_client(
     client_id: int, data: ClientUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> ClientPublic:
@@ -55,7 +55,7 @@ def update_client(
     return ClientPublic.model_validate(updated)
 
 
-@router.post("/clients/{client_id}/discharge", response_model=ClientPublic)
+@router.post("/clients/{client_id:id}/discharge", response_model=ClientPublic)
 def discharge_client(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> ClientPublic:
     done = service.discharge_client(session, actor=counselor, client_id=client_id)
     return ClientPublic.model_validate(done)
@@ -78,13 +78,13 @@ def create_couple(data: CoupleCreate, session: SessionDep, counselor: CurrentCou
     return couples_public(session, [couple])[0]
 
 
-@router.get("/couples/{couple_id}", response_model=CouplePublic)
+@router.get("/couples/{couple_id:id}", response_model=CouplePublic)
 def get_couple(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
     couple = service.get_couple(session, actor=counselor, couple_id=couple_id)
     return couples_public(session, [couple])[0]
 
 
-@router.patch("/couples/{couple_id}", response_model=CouplePublic)
+@router.patch("/couples/{couple_id:id}", response_model=CouplePublic)
 def update_couple(
     couple_id: int, data: CoupleUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> CouplePublic:
@@ -92,7 +92,7 @@ def update_couple(
     return couples_public(session, [couple])[0]
 
 
-@router.post("/couples/{couple_id}/discharge", response_model=CouplePublic)
+@router.post("/couples/{couple_id:id}/discharge", response_model=CouplePublic)
 def discharge_couple(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
     couple = service.update_couple(
         session, actor=counselor, couple_id=couple_id, data=CoupleUpdate(status="discharged")

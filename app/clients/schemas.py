@@ -7,18 +7,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.fields import RecordId
+from app.fields import RecordId, RequestModel
 
 BreachType = Literal[
     "infidelity", "emotional_affair", "deception", "financial_betrayal",
     "neglect", "manipulation", "addiction", "other",
 ]
 CoupleStatus = Literal["active", "paused", "discharged"]
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ClientBase(BaseModel):
-    model_config = _STRICT
+class ClientBase(RequestModel):
 
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
@@ -33,8 +31,7 @@ class ClientCreate(ClientBase):
     counselor_id: RecordId | None = Field(default=None, description="Defaults to the caller")
 
 
-class ClientUpdate(BaseModel):
-    model_config = _STRICT
+class ClientUpdate(RequestModel):
 
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -64,8 +61,7 @@ class ClientPublic(BaseModel):
     display_name: str
 
 
-class CoupleCreate(BaseModel):
-    model_config = _STRICT
+class CoupleCreate(RequestModel):
 
     partner_a_id: RecordId
     partner_b_id: RecordId
@@ -76,8 +72,7 @@ class CoupleCreate(BaseModel):
     counselor_id: RecordId | None = Field(default=None, description="Defaults to the caller")
 
 
-class CoupleUpdate(BaseModel):
-    model_config = _STRICT
+class CoupleUpdate(RequestModel):
 
     breach_type: BreachType | None = None
     breach_summary: str | None = Field(default=None, max_length=2000)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
+from app.fields import RequestModel
 from app.practice import service
 
 router = APIRouter(prefix="/api/v1", tags=["practice"])
@@ -20,8 +21,7 @@ class PracticePublic(BaseModel):
     timezone: str
 
 
-class PracticeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class PracticeUpdate(RequestModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)

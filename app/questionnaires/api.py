@@ -46,7 +46,7 @@ def create_administration(
     return _with_link(session, administration, link)
 
 
-@router.get("/administrations/{administration_id}", response_model=AdministrationPublic)
+@router.get("/administrations/{administration_id:id}", response_model=AdministrationPublic)
 def get_administration(
     administration_id: int, session: SessionDep, counselor: CurrentCounselor
 ) -> AdministrationPublic:
@@ -54,13 +54,13 @@ def get_administration(
     return service.public_list(session, [found])[0]
 
 
-@router.post("/administrations/{administration_id}/revoke", response_model=AdministrationPublic)
+@router.post("/administrations/{administration_id:id}/revoke", response_model=AdministrationPublic)
 def revoke(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> AdministrationPublic:
     found = service.revoke_administration(session, actor=counselor, administration_id=administration_id)
     return service.public_list(session, [found])[0]
 
 
-@router.post("/administrations/{administration_id}/resend", response_model=AdministrationWithLink)
+@router.post("/administrations/{administration_id:id}/resend", response_model=AdministrationWithLink)
 def resend(
     administration_id: int, session: SessionDep, counselor: CurrentCounselor, data: ResendRequest | None = None
 ) -> AdministrationWithLink:
@@ -72,7 +72,7 @@ def resend(
     return _with_link(session, found, link)
 
 
-@router.get("/clients/{client_id}/administrations", response_model=list[AdministrationPublic])
+@router.get("/clients/{client_id:id}/administrations", response_model=list[AdministrationPublic])
 def client_administrations(
     client_id: int, session: SessionDep, counselor: CurrentCounselor
 ) -> list[AdministrationPublic]:
@@ -80,7 +80,7 @@ def client_administrations(
     return service.public_list(session, rows)
 
 
-@router.get("/couples/{couple_id}/administrations", response_model=list[AdministrationPublic])
+@router.get("/couples/{couple_id:id}/administrations", response_model=list[AdministrationPublic])
 def couple_administrations(
     couple_id: int, session: SessionDep, counselor: CurrentCounselor
 ) -> list[AdministrationPublic]:
@@ -88,13 +88,13 @@ def couple_administrations(
     return service.public_list(session, rows)
 
 
-@router.get("/administrations/{administration_id}/answers", response_model=AnswersPublic)
+@router.get("/administrations/{administration_id:id}/answers", response_model=AnswersPublic)
 def read_answers(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> AnswersPublic:
     """Answers with item texts, scores and flags. Reading is recorded in the audit trail."""
     return service.read_answers(session, actor=counselor, administration_id=administration_id)
 
 
-@router.put("/administrations/{administration_id}/answers", response_model=AdministrationPublic)
+@router.put("/administrations/{administration_id:id}/answers", response_model=AdministrationPublic)
 def save_answers(
     administration_id: int, data: AnswersUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> AdministrationPublic:
@@ -103,14 +103,14 @@ def save_answers(
     return service.public_list(session, [found])[0]
 
 
-@router.post("/administrations/{administration_id}/submit", response_model=SubmissionPublic)
+@router.post("/administrations/{administration_id:id}/submit", response_model=SubmissionPublic)
 def submit(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> SubmissionPublic:
     """Check required answers, then score; submitting again changes nothing."""
     found = service.submit(session, actor=counselor, administration_id=administration_id)
     return service.submission_public(session, found)
 
 
-@router.get("/couples/{couple_id}/scores", response_model=CoupleScoreHistory)
+@router.get("/couples/{couple_id:id}/scores", response_model=CoupleScoreHistory)
 def couple_scores(
     couple_id: int,
     session: SessionDep,
@@ -127,6 +127,6 @@ def list_flags(
     return flags.list_flags(session, actor=counselor, status=status)
 
 
-@router.post("/flags/{flag_id}/resolve", response_model=FlagPublic)
+@router.post("/flags/{flag_id:id}/resolve", response_model=FlagPublic)
 def resolve_flag(flag_id: int, session: SessionDep, counselor: CurrentCounselor) -> FlagPublic:
     return flags.resolve_flag(session, actor=counselor, flag_id=flag_id)

@@ -11,11 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.fields import RecordId
+from app.fields import RecordId, RequestModel
 
 Mode = Literal["link", "in_session"]
 Status = Literal["pending", "in_progress", "submitted", "expired", "revoked"]
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # --- instruments ----------------------------------------------------------------
@@ -43,8 +42,7 @@ class InstrumentPublic(BaseModel):
 # --- administrations --------------------------------------------------------------
 
 
-class AdministrationCreate(BaseModel):
-    model_config = _STRICT
+class AdministrationCreate(RequestModel):
 
     client_id: RecordId
     couple_id: RecordId | None = Field(default=None, description="Give it in this couple's context")
@@ -54,8 +52,7 @@ class AdministrationCreate(BaseModel):
     expires_in_days: int | None = Field(default=None, ge=1, le=90, description="Link only; default 14")
 
 
-class ResendRequest(BaseModel):
-    model_config = _STRICT
+class ResendRequest(RequestModel):
 
     expires_in_days: int | None = Field(default=None, ge=1, le=90)
 
@@ -89,8 +86,7 @@ class AdministrationWithLink(AdministrationPublic):
     link: str | None = None
 
 
-class AnswersUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AnswersUpdate(RequestModel):
 
     answers: dict[str, Any] = Field(description="item id -> answer; null clears an answer")
 

@@ -47,7 +47,7 @@ def _public(entries: list[service.ReportEntry]) -> list[ReportPublic]:
     ]
 
 
-@router.post("/couples/{couple_id}/reports", response_class=Response,
+@router.post("/couples/{couple_id:id}/reports", response_class=Response,
              responses={200: {"content": {"application/pdf": {}}}})
 def couple_report(couple_id: int, body: RequestBody, session: SessionDep,
                   counselor: CurrentCounselor) -> Response:
@@ -57,7 +57,7 @@ def couple_report(couple_id: int, body: RequestBody, session: SessionDep,
     return _pdf_response(generated)
 
 
-@router.post("/couples/{couple_id}/reports/preview", response_class=HTMLResponse)
+@router.post("/couples/{couple_id:id}/reports/preview", response_class=HTMLResponse)
 def couple_report_preview(couple_id: int, body: RequestBody, session: SessionDep,
                           counselor: CurrentCounselor) -> HTMLResponse:
     """The same report as HTML, for the web preview (no report is recorded)."""
@@ -65,13 +65,13 @@ def couple_report_preview(couple_id: int, body: RequestBody, session: SessionDep
                                                **body.model_dump()))
 
 
-@router.get("/couples/{couple_id}/reports", response_model=list[ReportPublic])
+@router.get("/couples/{couple_id:id}/reports", response_model=list[ReportPublic])
 def couple_reports(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[ReportPublic]:
     """Reports generated for this couple, newest first."""
     return _public(service.list_reports(session, actor=counselor, couple_id=couple_id))
 
 
-@router.post("/clients/{client_id}/reports", response_class=Response,
+@router.post("/clients/{client_id:id}/reports", response_class=Response,
              responses={200: {"content": {"application/pdf": {}}}})
 def client_report(client_id: int, body: RequestBody, session: SessionDep,
                   counselor: CurrentCounselor) -> Response:
@@ -81,7 +81,7 @@ def client_report(client_id: int, body: RequestBody, session: SessionDep,
     return _pdf_response(generated)
 
 
-@router.post("/clients/{client_id}/reports/preview", response_class=HTMLResponse)
+@router.post("/clients/{client_id:id}/reports/preview", response_class=HTMLResponse)
 def client_report_preview(client_id: int, body: RequestBody, session: SessionDep,
                           counselor: CurrentCounselor) -> HTMLResponse:
     """One client's report as HTML (no report is recorded)."""
@@ -89,7 +89,7 @@ def client_report_preview(client_id: int, body: RequestBody, session: SessionDep
                                                **body.model_dump()))
 
 
-@router.get("/clients/{client_id}/reports", response_model=list[ReportPublic])
+@router.get("/clients/{client_id:id}/reports", response_model=list[ReportPublic])
 def client_reports(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[ReportPublic]:
     """Reports generated for this client, newest first."""
     return _public(service.list_reports(session, actor=counselor, client_id=client_id))

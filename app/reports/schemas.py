@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from app.fields import RequestModel
 
 MAX_SUMMARY_CHARS = 5000
 
 
-class ReportRequest(BaseModel):
+class ReportRequest(RequestModel):
     """What to put in a report; every field is optional (default: the last 90 days, A4)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     period_start: date | None = None
     period_end: date | None = None

@@ -48,7 +48,7 @@ def list_sessions(
     return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
-@router.get("/couples/{couple_id}/sessions", response_model=Page[SessionSummary])
+@router.get("/couples/{couple_id:id}/sessions", response_model=Page[SessionSummary])
 def couple_sessions(
     couple_id: int, session: SessionDep, counselor: CurrentCounselor, page: PageDep
 ) -> Page[SessionSummary]:
@@ -60,12 +60,12 @@ def create_session(data: SessionCreate, session: SessionDep, counselor: CurrentC
     return _public(session, service.create_session(session, actor=counselor, data=data))
 
 
-@router.get("/sessions/{session_id}", response_model=SessionPublic)
+@router.get("/sessions/{session_id:id}", response_model=SessionPublic)
 def get_session(session_id: int, session: SessionDep, counselor: CurrentCounselor) -> SessionPublic:
     return _public(session, service.read_note(session, actor=counselor, session_id=session_id))
 
 
-@router.patch("/sessions/{session_id}", response_model=SessionPublic)
+@router.patch("/sessions/{session_id:id}", response_model=SessionPublic)
 def update_session(
     session_id: int, data: SessionUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> SessionPublic:
@@ -73,24 +73,24 @@ def update_session(
     return _public(session, found)
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions/{session_id:id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_session(session_id: int, session: SessionDep, counselor: CurrentCounselor) -> Response:
     service.delete_session(session, actor=counselor, session_id=session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/sessions/{session_id}/sign", response_model=SessionPublic)
+@router.post("/sessions/{session_id:id}/sign", response_model=SessionPublic)
 def sign_session(session_id: int, session: SessionDep, counselor: CurrentCounselor) -> SessionPublic:
     return _public(session, service.sign_session(session, actor=counselor, session_id=session_id))
 
 
-@router.get("/sessions/{session_id}/addenda", response_model=list[AddendumPublic])
+@router.get("/sessions/{session_id:id}/addenda", response_model=list[AddendumPublic])
 def list_addenda(session_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[AddendumPublic]:
     found = service.read_note(session, actor=counselor, session_id=session_id)
     return [AddendumPublic.model_validate(a) for a in service.list_addenda(session, session_id=found.id)]
 
 
-@router.post("/sessions/{session_id}/addenda", response_model=AddendumPublic,
+@router.post("/sessions/{session_id:id}/addenda", response_model=AddendumPublic,
              status_code=status.HTTP_201_CREATED)
 def add_addendum(
     session_id: int, data: AddendumCreate, session: SessionDep, counselor: CurrentCounselor
@@ -99,13 +99,13 @@ def add_addendum(
     return AddendumPublic.model_validate(added)
 
 
-@router.get("/couples/{couple_id}/agreements", response_model=list[AgreementPublic])
+@router.get("/couples/{couple_id:id}/agreements", response_model=list[AgreementPublic])
 def list_agreements(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[AgreementPublic]:
     rows = agreements.list_agreements(session, actor=counselor, couple_id=couple_id)
     return [AgreementPublic.model_validate(r) for r in rows]
 
 
-@router.post("/couples/{couple_id}/agreements", response_model=AgreementPublic,
+@router.post("/couples/{couple_id:id}/agreements", response_model=AgreementPublic,
              status_code=status.HTTP_201_CREATED)
 def create_agreement(
     couple_id: int, data: AgreementCreate, session: SessionDep, counselor: CurrentCounselor
@@ -114,14 +114,14 @@ def create_agreement(
     return AgreementPublic.model_validate(made)
 
 
-@router.get("/agreements/{agreement_id}", response_model=AgreementPublic)
+@router.get("/agreements/{agreement_id:id}", response_model=AgreementPublic)
 def get_agreement(agreement_id: int, session: SessionDep, counselor: CurrentCounselor) -> AgreementPublic:
     return AgreementPublic.model_validate(
         agreements.get_agreement(session, actor=counselor, agreement_id=agreement_id)
     )
 
 
-@router.patch("/agreements/{agreement_id}", response_model=AgreementPublic)
+@router.patch("/agreements/{agreement_id:id}", response_model=AgreementPublic)
 def update_agreement(
     agreement_id: int, data: AgreementUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> AgreementPublic:
@@ -129,7 +129,7 @@ def update_agreement(
     return AgreementPublic.model_validate(changed)
 
 
-@router.post("/agreements/{agreement_id}/retire", response_model=AgreementPublic)
+@router.post("/agreements/{agreement_id:id}/retire", response_model=AgreementPublic)
 def retire_agreement(agreement_id: int, session: SessionDep, counselor: CurrentCounselor) -> AgreementPublic:
     changed = agreements.update_agreement(
         session, actor=counselor, agreement_id=agreement_id, data=AgreementUpdate(status="retired")
@@ -137,7 +137,7 @@ def retire_agreement(agreement_id: int, session: SessionDep, counselor: CurrentC
     return AgreementPublic.model_validate(changed)
 
 
-@router.get("/agreements/{agreement_id}/history", response_model=list[StatusChangePublic])
+@router.get("/agreements/{agreement_id:id}/history", response_model=list[StatusChangePublic])
 def agreement_history(
     agreement_id: int, session: SessionDep, counselor: CurrentCounselor
 ) -> list[StatusChangePublic]:
@@ -145,13 +145,13 @@ def agreement_history(
     return [StatusChangePublic.model_validate(r) for r in rows]
 
 
-@router.get("/agreements/{agreement_id}/checkins", response_model=list[CheckInPublic])
+@router.get("/agreements/{agreement_id:id}/checkins", response_model=list[CheckInPublic])
 def list_checkins(agreement_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[CheckInPublic]:
     rows = agreements.list_checkins(session, actor=counselor, agreement_id=agreement_id)
     return [CheckInPublic.model_validate(r) for r in rows]
 
 
-@router.post("/agreements/{agreement_id}/checkins", response_model=CheckInPublic,
+@router.post("/agreements/{agreement_id:id}/checkins", response_model=CheckInPublic,
              status_code=status.HTTP_201_CREATED)
 def record_checkin(
     agreement_id: int, data: CheckInCreate, session: SessionDep, counselor: CurrentCounselor

@@ -7,18 +7,16 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
 
-from app.fields import RecordId
+from app.fields import RecordId, RequestModel
 
 Modality = Literal["in_person", "video", "phone"]
 AgreementKind = Literal["boundary", "rule", "amend", "transparency_practice"]
 AgreementStatus = Literal["active", "kept", "broken", "retired"]
 Outcome = Literal["kept", "partly", "not_kept"]
 NOTE_MAX = 20_000
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class SessionCreate(BaseModel):
-    model_config = _STRICT
+class SessionCreate(RequestModel):
 
     couple_id: RecordId | None = None
     client_id: RecordId | None = None
@@ -31,8 +29,7 @@ class SessionCreate(BaseModel):
     note_plan: str = Field(default="", max_length=NOTE_MAX)
 
 
-class SessionUpdate(BaseModel):
-    model_config = _STRICT
+class SessionUpdate(RequestModel):
 
     starts_at: AwareDatetime | NaiveDatetime | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=600)
@@ -60,8 +57,7 @@ class SessionSummary(BaseModel):
     signed_at: datetime | None
 
 
-class AddendumCreate(BaseModel):
-    model_config = _STRICT
+class AddendumCreate(RequestModel):
 
     text: str = Field(min_length=1, max_length=NOTE_MAX)
 
@@ -85,16 +81,14 @@ class SessionPublic(SessionSummary):
     addenda: list[AddendumPublic] = []
 
 
-class AgreementCreate(BaseModel):
-    model_config = _STRICT
+class AgreementCreate(RequestModel):
 
     kind: AgreementKind
     title: str = Field(min_length=1, max_length=200)
     details: str = Field(default="", max_length=5000)
 
 
-class AgreementUpdate(BaseModel):
-    model_config = _STRICT
+class AgreementUpdate(RequestModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
     details: str | None = Field(default=None, max_length=5000)
@@ -125,8 +119,7 @@ class StatusChangePublic(BaseModel):
     changed_at: datetime
 
 
-class CheckInCreate(BaseModel):
-    model_config = _STRICT
+class CheckInCreate(RequestModel):
 
     session_id: RecordId
     outcome: Outcome
