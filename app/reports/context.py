@@ -96,6 +96,7 @@ class ReportContext:
     period_start: date
     period_end: date
     generated_at: datetime
+    generated_by: str
     as_of: date
     attendance: Attendance
     assessment_count: int
@@ -250,6 +251,7 @@ def build_report_context(data: ReportInput) -> ReportContext:
         period_start=data.period_start,
         period_end=data.period_end,
         generated_at=data.generated_at,
+        generated_by=data.generated_by or data.counselor_name,
         as_of=as_of,
         attendance=build_attendance(
             data.sessions,

@@ -276,6 +276,7 @@ def gather_report(
     data = ReportInput(
         practice_name=subject.practice.name,
         counselor_name=subject.counselor.full_name,
+        generated_by=actor.full_name,
         subject_kind=subject.kind,
         subject_name=subject.name,
         partners=tuple(PartnerInput(subject.labels[p.id], p.display_name) for p in subject.people),

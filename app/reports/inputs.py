@@ -105,3 +105,4 @@ class ReportInput:
     intake_highlights: Sequence[tuple[str, str]] = ()
     summary: str | None = None
     paper: Paper = "A4"
+    generated_by: str | None = None  # who asked for it, when not the couple's counselor
