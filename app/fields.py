@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Ids fit the databases' 32-bit integer columns; a larger number is a bad request, not a crash.
-RecordId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+MAX_ID = 2_147_483_647
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class RequestModel(BaseModel):
@@ -23,3 +25,17 @@ class RequestModel(BaseModel):
         if any(isinstance(text, str) and "\x00" in text for text in texts):
             raise ValueError("Text must not contain NUL characters")
         return value
+
+
+_ASCII_ID = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(raw: object) -> int | None:
+    """A record id (or page number) typed into a URL or form: ASCII digits within range, else None.
+
+    ``str.isdigit`` is not enough: it accepts "²" and "٣", which ``int`` then rejects or
+    reads, and a 5,000-digit string makes ``int`` raise."""
+    if not isinstance(raw, str) or not _ASCII_ID.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None

@@ -21,7 +21,8 @@ Answer = int | float | bool | str | list[str]
 _YES = frozenset({"yes", "true", "y", "1", "on"})
 _NO = frozenset({"no", "false", "n", "0", "off"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
+# ASCII digits only (\d also matches other scripts), and short: int() refuses 4,300+ digits.
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,15}$")
 REQUIRED_MESSAGE = "Please answer this question"
 
 
@@ -153,6 +154,8 @@ def _number(raw: Any) -> int | float | None:
     text = raw.strip()
     if _INTEGER.match(text):
         return int(text)
+    if len(text) > 40 or not text.isascii():  # no number a person enters is longer
+        return None
     try:
         value = float(text)
     except ValueError:

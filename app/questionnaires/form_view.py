@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.fields import parse_id
 from app.questionnaires.definitions import Definition, Item, Section
 from app.questionnaires.submission import REVIEW_STEP
 
@@ -77,8 +78,9 @@ def step_for(definition: Definition, page: str | None, current_section: str | No
     all_steps = steps(definition)
     if page == "review":
         return all_steps[-1]
-    if page and page.isdigit() and 1 <= int(page) < len(all_steps):
-        return all_steps[int(page) - 1]
+    number = parse_id(page)
+    if number is not None and number < len(all_steps):
+        return all_steps[number - 1]
     return resume_step(definition, current_section)
 
 

@@ -10,6 +10,7 @@ invalidates every cookie made from the old one without storing any session row.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from app.auth.security import sign, token_hash
 from app.config import get_settings
 from app.db import utcnow
+from app.fields import parse_id
 from app.questionnaires.models import Administration
 from app.questionnaires.submission import accepts_answers
 
@@ -82,12 +84,17 @@ def cookie_value(administration: Administration, now: datetime | None = None) ->
     return f"{administration.id}.{expires}.{signature}"
 
 
+_EXPIRY = re.compile(r"[0-9]{1,12}")  # a Unix time in seconds
+
+
 def administration_for_cookie(session: Session, value: str | None) -> Administration | None:
     """The administration a cookie refers to, if its signature and age check out."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not _EXPIRY.fullmatch(parts[1]):
         return None
-    administration_id, expires = int(parts[0]), int(parts[1])
+    administration_id, expires = parse_id(parts[0]), int(parts[1])
+    if administration_id is None:
+        return None
     if expires < utcnow().timestamp():
         return None
     found = session.get(Administration, administration_id)

@@ -98,11 +98,12 @@ def counselor_add(request: Request, session: SessionDep, me: CurrentWebCounselor
     return _counselors_page(request, session, me, values=values, errors=errors, status=422)
 
 
-@router.post("/settings/counselors/{counselor_id:int}")
+@router.post("/settings/counselors/{counselor_id:id}")
 def counselor_change(counselor_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     """Change a role, retire (which signs them out everywhere) or reinstate a counselor."""
     require_owner(me)
+    auth.get_counselor(session, actor=me, counselor_id=counselor_id)  # another practice's: 404 first
     action = text(form, "action")
     changes: dict[str, Any] = {"retire": {"active": False}, "reinstate": {"active": True}}.get(action, {})
     if action == "role":

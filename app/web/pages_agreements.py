@@ -34,12 +34,12 @@ def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
     }, status=status)
 
 
-@router.get("/couples/{couple_id:int}/agreements/new")
+@router.get("/couples/{couple_id:id}/agreements/new")
 def agreement_new(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     return _new_form(request, session, me, couple_id, {}, FormErrors())
 
 
-@router.post("/couples/{couple_id:int}/agreements/new")
+@router.post("/couples/{couple_id:id}/agreements/new")
 def agreement_create(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     clients.get_couple(session, actor=me, couple_id=couple_id)  # 404 before validating
@@ -64,12 +64,12 @@ def _agreement_page(request: Request, session: Session, me: Counselor, agreement
     }, status=status)
 
 
-@router.get("/agreements/{agreement_id:int}")
+@router.get("/agreements/{agreement_id:id}")
 def agreement_page(agreement_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     return _agreement_page(request, session, me, agreement_id, {}, FormErrors())
 
 
-@router.post("/agreements/{agreement_id:int}/status")
+@router.post("/agreements/{agreement_id:id}/status")
 def agreement_status(agreement_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     """Change the status with a note; retired agreements refuse (409 page from the service)."""
@@ -81,7 +81,7 @@ def agreement_status(agreement_id: int, request: Request, session: SessionDep, m
     return RedirectResponse(f"/agreements/{agreement.id}?notice=agreement-updated", status_code=303)
 
 
-@router.post("/agreements/{agreement_id:int}/retire")
+@router.post("/agreements/{agreement_id:id}/retire")
 def agreement_retire(agreement_id: int, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     data = AgreementUpdate(status="retired", note=pick(form, ("note",)).get("note", "")[:1000])

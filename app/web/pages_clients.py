@@ -81,7 +81,7 @@ def client_create(request: Request, session: SessionDep, me: CurrentWebCounselor
                         status=422)
 
 
-@router.get("/clients/{client_id:int}")
+@router.get("/clients/{client_id:id}")
 def client_page(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
     couples, _ = service.list_couples(session, actor=me, q=None, status=None, offset=0, limit=500)
@@ -94,14 +94,14 @@ def client_page(client_id: int, request: Request, session: SessionDep, me: Curre
     })
 
 
-@router.get("/clients/{client_id:int}/edit")
+@router.get("/clients/{client_id:id}/edit")
 def client_edit(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
     values = {k: getattr(client, k) or "" for k in CLIENT_FIELDS}
     return _client_form(request, session, me, client=client, values=values, errors=FormErrors())
 
 
-@router.post("/clients/{client_id:int}/edit")
+@router.post("/clients/{client_id:id}/edit")
 def client_save(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                 form: CheckedForm) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
@@ -132,7 +132,7 @@ def _update_data(form: CheckedForm, me: Counselor) -> tuple[ClientUpdate | None,
     return (parsed if not errors else None), errors
 
 
-@router.post("/clients/{client_id:int}/discharge")
+@router.post("/clients/{client_id:id}/discharge")
 def client_discharge(client_id: int, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     service.discharge_client(session, actor=me, client_id=client_id)

@@ -108,7 +108,7 @@ def couple_create(request: Request, session: SessionDep, me: CurrentWebCounselor
     return _couple_form(request, session, me, values_of(form), errors, status=422)
 
 
-@router.get("/couples/{couple_id:int}")
+@router.get("/couples/{couple_id:id}")
 def couple_page(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     couple = service.get_couple(session, actor=me, couple_id=couple_id)
     row = lookups.couple_rows(session, [couple])[0]

@@ -15,13 +15,14 @@ from app.auth.models import Counselor
 from app.clients import service as clients
 from app.db import SessionDep
 from app.errors import InvalidField
+from app.fields import parse_id
 from app.questionnaires import flags as flag_service
 from app.questionnaires import service
 from app.questionnaires.schemas import AdministrationCreate
 from app.questionnaires.submission import definition_for
-from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
 from app.web.forms import FormErrors, parse, pick, text, values_of
+from app.web.subjects import CaseSubject, client_subject, couple_subject, page_of
 from app.web.templating import render
 
 router = APIRouter()
@@ -31,27 +32,43 @@ FIELD_LABELS = {"instrument_id": "Questionnaire", "client_ids": "Who receives it
 DEFAULT_INSTRUMENT = "trust-rebuilding"
 
 
-def _send_form(request: Request, session: Session, me: Counselor, couple_id: int,
-               values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
-    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+def _send_form(request: Request, subject: CaseSubject, values: dict[str, Any], errors: FormErrors,
+               status: int = 200) -> Response:
     return render(request, "questionnaires/send.html", {
-        "couple": couple, "instruments": service.list_instruments(), "values": values,
+        "subject": subject, "instruments": service.list_instruments(), "values": values,
         "errors": errors, "labels": FIELD_LABELS,
     }, status=status)
 
 
-@router.get("/couples/{couple_id:int}/send")
+def _defaults(subject: CaseSubject) -> dict[str, Any]:
+    """A first send form: the usual questionnaire, two weeks, everyone ticked."""
+    return {"instrument_id": DEFAULT_INSTRUMENT, "expires_in_days": "14",
+            "client_ids": [str(r.id) for r in subject.recipients]}
+
+
+@router.get("/couples/{couple_id:id}/send")
 def send_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    couple = clients.get_couple(session, actor=me, couple_id=couple_id)
-    values = {"instrument_id": DEFAULT_INSTRUMENT, "expires_in_days": "14",
-              "client_ids": [str(couple.partner_a_id), str(couple.partner_b_id)]}
-    return _send_form(request, session, me, couple_id, values, FormErrors())
+    subject = couple_subject(session, me, couple_id)
+    return _send_form(request, subject, _defaults(subject), FormErrors())
 
 
-def _requests(form: CheckedForm, couple_id: int) -> tuple[list[AdministrationCreate], FormErrors]:
-    """One AdministrationCreate per ticked partner, or the errors to show."""
+@router.get("/clients/{client_id:id}/send")
+def client_send_form(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    subject = client_subject(session, me, client_id)
+    return _send_form(request, subject, _defaults(subject), FormErrors())
+
+
+def _chosen(form: CheckedForm, subject: CaseSubject) -> list[str]:
+    """Who the links are for: the ticked partners, or the client whose page this is."""
+    if subject.kind == "client":
+        return [str(subject.id)]
+    return [v for v in form.getlist("client_ids") if parse_id(v) is not None]
+
+
+def _requests(form: CheckedForm, subject: CaseSubject) -> tuple[list[AdministrationCreate], FormErrors]:
+    """One AdministrationCreate per recipient, or the errors to show."""
     errors = FormErrors()
-    ids = [v for v in form.getlist("client_ids") if isinstance(v, str) and v.isdigit()]
+    ids = _chosen(form, subject)
     if not ids:
         errors.add("client_ids", "Tick at least one partner")
     if not text(form, "instrument_id"):
@@ -60,7 +77,7 @@ def _requests(form: CheckedForm, couple_id: int) -> tuple[list[AdministrationCre
     for client_id in ids or ["0"]:  # "0": still check the other fields when no one is ticked
         data, problems = parse(AdministrationCreate, {
             **pick(form, ("instrument_id", "expires_in_days")), "client_id": client_id,
-            "couple_id": couple_id, "mode": "link",
+            "couple_id": subject.couple_id, "mode": "link",
         })
         errors.update(problems)
         if data is not None and ids:
@@ -68,12 +85,10 @@ def _requests(form: CheckedForm, couple_id: int) -> tuple[list[AdministrationCre
     return (made if not errors else []), errors
 
 
-@router.post("/couples/{couple_id:int}/send")
-def send(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
-         form: CheckedForm) -> Response:
+def _send(request: Request, session: Session, me: Counselor, subject: CaseSubject,
+          form: CheckedForm) -> Response:
     """Create the links and show each one once (this response is the only place it appears)."""
-    clients.get_couple(session, actor=me, couple_id=couple_id)
-    requests, errors = _requests(form, couple_id)
+    requests, errors = _requests(form, subject)
     sent = []
     try:
         for data in requests:
@@ -82,29 +97,46 @@ def send(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCo
                          "client": clients.get_client(session, actor=me, client_id=data.client_id)})
     except InvalidField as exc:
         session.rollback()
-        errors.add("client_ids" if exc.field == "client_id" else exc.field, exc.message)
+        errors.add("client_ids" if exc.field in ("client_id", "couple_id") else exc.field, exc.message)
     if errors or not sent:
-        return _send_form(request, session, me, couple_id, values_of(form), errors, status=422)
-    return _links_page(request, session, sent, back=f"/couples/{couple_id}")
+        return _send_form(request, subject, values_of(form), errors, status=422)
+    return _links_page(request, session, sent, back=subject.url)
+
+
+@router.post("/couples/{couple_id:id}/send")
+def send(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+         form: CheckedForm) -> Response:
+    """Links for the ticked partners, in the couple's context."""
+    return _send(request, session, me, couple_subject(session, me, couple_id), form)
+
+
+@router.post("/clients/{client_id:id}/send")
+def client_send(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                form: CheckedForm) -> Response:
+    """A link for one client on their own (no couple context)."""
+    return _send(request, session, me, client_subject(session, me, client_id), form)
 
 
 def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], *, back: str) -> Response:
     titles = {a["administration"].id: service.public_list(session, [a["administration"]])[0].title for a in sent}
-    return render(request, "questionnaires/links.html", {"sent": sent, "titles": titles, "back": back})
+    return render(request, "questionnaires/links.html", {
+        "sent": sent, "titles": titles, "back": back,
+        "where": "the couple's page" if back.startswith("/couples/") else "the client's page",
+    })
 
 
 def _back(administration_couple: int | None, client_id: int) -> str:
-    return f"/couples/{administration_couple}" if administration_couple else f"/clients/{client_id}"
+    return page_of(couple_id=administration_couple, client_id=client_id)
 
 
-@router.post("/administrations/{administration_id:int}/revoke")
+@router.post("/administrations/{administration_id:id}/revoke")
 def revoke(administration_id: int, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     administration = service.revoke_administration(session, actor=me, administration_id=administration_id)
     back = _back(administration.couple_id, administration.client_id)
     return RedirectResponse(f"{back}?notice=link-revoked#links-h", status_code=303)
 
 
-@router.post("/administrations/{administration_id:int}/resend")
+@router.post("/administrations/{administration_id:id}/resend")
 def resend(administration_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
            form: CheckedForm) -> Response:
     """A new link (the old one stops working); shown once, like a first send."""
@@ -114,7 +146,7 @@ def resend(administration_id: int, request: Request, session: SessionDep, me: Cu
     return _links_page(request, session, sent, back=_back(administration.couple_id, administration.client_id))
 
 
-@router.get("/administrations/{administration_id:int}")
+@router.get("/administrations/{administration_id:id}")
 def answers_page(administration_id: int, request: Request, session: SessionDep,
                  me: CurrentWebCounselor) -> Response:
     """A client's answers item by item, with scores and flags (reading is audited)."""
@@ -129,7 +161,7 @@ def answers_page(administration_id: int, request: Request, session: SessionDep,
     })
 
 
-@router.post("/flags/{flag_id:int}/resolve")
+@router.post("/flags/{flag_id:id}/resolve")
 def resolve_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                  form: CheckedForm) -> Response:
     flag_service.resolve_flag(session, actor=me, flag_id=flag_id)

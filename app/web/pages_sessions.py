@@ -14,6 +14,7 @@ from app.auth.models import Counselor
 from app.clients import service as clients
 from app.db import SessionDep
 from app.errors import InvalidField
+from app.fields import parse_id
 from app.sessions import agreements, service
 from app.sessions.models import MODALITIES, TherapySession
 from app.sessions.schemas import AddendumCreate, CheckInCreate, SessionCreate, SessionUpdate
@@ -37,7 +38,7 @@ FIELD_LABELS = {
 def sessions_list(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
     couple = request.query_params.get("couple", "")
-    couple_id = int(couple) if couple.isdigit() else None
+    couple_id = parse_id(couple)
     page = pager(request)
     rows, total = service.list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
                                         q=q or None, offset=page.offset, limit=page.per_page)
@@ -68,7 +69,7 @@ def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
     }, status=status)
 
 
-@router.get("/couples/{couple_id:int}/sessions/new")
+@router.get("/couples/{couple_id:id}/sessions/new")
 def session_new(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     couple = clients.get_couple(session, actor=me, couple_id=couple_id)
     now = datetime.now(ZoneInfo(request.state.viewer.timezone)).strftime("%Y-%m-%dT%H:%M")
@@ -86,14 +87,14 @@ def _starts_at(raw: str, timezone: str, errors: FormErrors) -> datetime | None:
         return None
 
 
-@router.post("/couples/{couple_id:int}/sessions/new")
+@router.post("/couples/{couple_id:id}/sessions/new")
 def session_create(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                    form: CheckedForm) -> Response:
     clients.get_couple(session, actor=me, couple_id=couple_id)
     errors = FormErrors()
     starts_at = _starts_at(text(form, "starts_at"), request.state.viewer.timezone, errors)
     given = pick(form, ("duration_minutes", "modality", *NOTE_FIELDS))
-    attendees = [int(v) for v in form.getlist("attendee_ids") if isinstance(v, str) and v.isdigit()]
+    attendees = [n for n in (parse_id(v) for v in form.getlist("attendee_ids")) if n is not None]
     if not attendees:
         errors.add("attendee_ids", "Tick who attended")
     data, problems = parse(SessionCreate, {**given, "couple_id": couple_id, "attendee_ids": attendees,
@@ -143,12 +144,12 @@ def _attendee_names(session: Session, found: TherapySession) -> list[str]:
     return [p.display_name for p in people if p is not None]
 
 
-@router.get("/sessions/{session_id:int}")
+@router.get("/sessions/{session_id:id}")
 def session_page(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     return _session_page(request, session, me, session_id)
 
 
-@router.post("/sessions/{session_id:int}/note")
+@router.post("/sessions/{session_id:id}/note")
 def note_save(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
               form: CheckedForm) -> Response:
     """Save the draft; with action=sign and the box ticked, also sign (which locks it)."""
@@ -171,7 +172,7 @@ def note_save(session_id: int, request: Request, session: SessionDep, me: Curren
     return RedirectResponse(f"/sessions/{session_id}?notice=note-signed", status_code=303)
 
 
-@router.post("/sessions/{session_id:int}/addenda")
+@router.post("/sessions/{session_id:id}/addenda")
 def addendum_add(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                  form: CheckedForm) -> Response:
     data, errors = parse(AddendumCreate, pick(form, ("text",)))
@@ -182,7 +183,7 @@ def addendum_add(session_id: int, request: Request, session: SessionDep, me: Cur
     return RedirectResponse(f"/sessions/{session_id}?notice=addendum-added#addenda-h", status_code=303)
 
 
-@router.post("/sessions/{session_id:int}/checkins")
+@router.post("/sessions/{session_id:id}/checkins")
 def checkins_save(session_id: int, session: SessionDep, me: CurrentWebCounselor,
                   form: CheckedForm) -> Response:
     """One outcome per agreement; a blank choice records nothing for that agreement."""

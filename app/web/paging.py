@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 
+from app.fields import parse_id
+
 PER_PAGE = 20
 
 
@@ -41,6 +43,6 @@ class Pager:
 def pager(request: Request, *, per_page: int = PER_PAGE) -> Pager:
     """The page asked for in ``?page=``; anything unreadable is page 1."""
     raw = request.query_params.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    number = min(parse_id(raw) or 1, 100_000)
     params = {k: v for k, v in request.query_params.items() if k not in ("page", "notice")}
     return Pager(request.url.path, number, per_page, 0, params)

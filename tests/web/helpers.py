@@ -24,13 +24,14 @@ def send_link(db: Session, counselor: Counselor, couple: Couple, *, client_id: i
     return administration, link
 
 
-def submitted(db: Session, counselor: Counselor, couple: Couple, *, client_id: int, value: int = 4
+def submitted(db: Session, counselor: Counselor, couple: Couple | None, *, client_id: int, value: int = 4
               ) -> Administration:
-    """An in-session administration answered with ``value`` everywhere, then submitted."""
+    """An in-session administration answered with ``value`` everywhere, then submitted
+    (in the couple's context, or the client's own when ``couple`` is None)."""
     from app.questionnaires.catalog import default_catalog
 
-    data = AdministrationCreate(client_id=client_id, couple_id=couple.id, instrument_id=TRUST,
-                                mode="in_session")
+    data = AdministrationCreate(client_id=client_id, couple_id=couple.id if couple else None,
+                                instrument_id=TRUST, mode="in_session")
     administration, _ = service.create_administration(db, actor=counselor, data=data)
     definition = default_catalog().latest(TRUST)
     answers = {item.id: value for item in definition.items if item.type == "scale"}

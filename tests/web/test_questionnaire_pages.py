@@ -72,11 +72,12 @@ def test_report_preview_and_pdf(client, factory, db):
     submitted(db, me, couple, client_id=couple.partner_b_id, value=2)
     browser = Browser(client, me)
     assert "Download PDF" in browser.get(f"/couples/{couple.id}/report").text
-    preview = browser.get(f"/couples/{couple.id}/report/preview")
-    assert preview.status_code == 200 and "Jamie" in preview.text
+    preview = browser.post(f"/couples/{couple.id}/report/preview", {"summary": "Relapse disclosed"})
+    assert preview.status_code == 200 and "Jamie" in preview.text and "Relapse disclosed" in preview.text
     csp = preview.headers["content-security-policy"]
     assert "'sha256-" in csp and "unsafe-inline" not in csp and "script-src 'none'" in csp
-    bad = browser.get(f"/couples/{couple.id}/report/preview?period_start=2020-05-01&period_end=2020-01-01")
+    bad = browser.post(f"/couples/{couple.id}/report/preview",
+                       {"period_start": "2020-05-01", "period_end": "2020-01-01"})
     assert bad.status_code == 422 and 'id="period_end-error"' in bad.text and 'value="2020-05-01"' in bad.text
     pdf = browser.post(f"/couples/{couple.id}/report/pdf", {"paper": "A4"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
