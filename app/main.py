@@ -17,6 +17,7 @@ from app.auth.api import router as auth_router
 from app.clients.api import router as clients_router
 from app.errors import DomainError, InvalidField, TooManyAttempts
 from app.practice.api import router as practice_router
+from app.questionnaires.catalog import default_catalog
 from app.security_headers import SecurityHeaders
 from app.sessions.api import router as sessions_router
 from app.web import errors as web_errors
@@ -79,6 +80,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app() -> FastAPI:
+    # Questionnaire files are checked now, so a broken or edited-in-place definition stops
+    # start-up with a message naming the file and item, instead of failing a client's form.
+    default_catalog()
     app = FastAPI(
         title="Mend",
         description="Practice support for couples counselors rebuilding trust.",
