@@ -25,6 +25,7 @@ DEMO_LOGINS = [
     ("sam@harbourlane-demo.com", "demo-counselor-pass", "counselor"),
     ("ines@harbourlane-demo.com", "demo-counselor-pass", "counselor"),
 ]
+_STAFF_NAMES = {"owner": "Ruth Mensah", "sam": "Sam Okonjo", "ines": "Inês Carvalho"}
 _NAMES = [
     ("Maya", "Okafor"), ("Daniel", "Okafor"), ("Zoë", "Ågren"), ("Lukas", "Ågren"),
     ("Priya", "Raman"), ("Arjun", "Raman"), ("Hana", "Sato"), ("Kenji", "Sato"),
@@ -54,7 +55,7 @@ def ensure_demo(session: Session, *, seed: int = 7) -> bool:
 
 
 def _counselor(session: Session, practice_id: int, email: str, password: str, role: str) -> Counselor:
-    name = {"owner": "Ruth Mensah", "counselor": email.split("@")[0].title() + " Counselor"}[role]
+    name = _STAFF_NAMES[email.split("@")[0]]
     data = CounselorCreate(email=email, full_name=name, password=password, role=role)
     return create_counselor(session, practice_id=practice_id, data=data, actor=None)
 
@@ -75,13 +76,16 @@ def _couple_with_history(session: Session, counselor: Counselor, index: int, rng
     sessions = _weekly_sessions(session, counselor, couple.id, start, months, rng)
     add_assessments(session, counselor=counselor, couple=couple, index=index, start=start,
                     months=months, rng=rng)
+    completed = made[-1] if index % 3 == 0 and len(made) > 1 else None
     for therapy in sessions[1:]:
         for agreement in made:
-            outcome = rng.choices(["kept", "partly", "not_kept"], weights=[6, 2, 1])[0]
+            # The agreement later marked "kept" was, believably, kept along the way.
+            weights = [9, 1, 0] if agreement is completed else [6, 2, 1]
+            outcome = rng.choices(["kept", "partly", "not_kept"], weights=weights)[0]
             agreements.record_checkin(session, actor=counselor, agreement_id=agreement.id,
                                       data=CheckInCreate(session_id=therapy.id, outcome=outcome))
-    if index % 3 == 0 and len(made) > 1:
-        agreements.update_agreement(session, actor=counselor, agreement_id=made[-1].id,
+    if completed is not None:
+        agreements.update_agreement(session, actor=counselor, agreement_id=completed.id,
                                     data=AgreementUpdate(status="kept", note="Completed in session"))
 
 
