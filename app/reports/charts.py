@@ -224,8 +224,13 @@ def gap_chart(sections: Sequence[SubscaleSection]) -> Markup:
         s for s in sections if _size(s.gap_now) is not None or _size(s.gap_baseline) is not None
     ]
     height = GAP_LEGEND_H + GAP_ROW_H * max(len(rows), 1) + 4
-    # One shared scale so bars compare across subscales.
-    span = max((s.info.scale_max - s.info.scale_min for s in rows), default=1.0) or 1.0
+    # One shared scale so bars compare across subscales; it reaches just past the largest
+    # gap or threshold (not the whole scale range), so typical gaps of 0.2-1.0 stay visible.
+    full = max((s.info.scale_max - s.info.scale_min for s in rows), default=1.0) or 1.0
+    largest = max((g for s in rows for g in (_size(s.gap_now), _size(s.gap_baseline)) if g is not None),
+                  default=0.0)
+    threshold = max((s.info.gap_threshold for s in rows), default=1.0)
+    span = min(full, max(largest, threshold) * 1.5)
     body = _gap_legend()
     if not rows:
         body.append(_text(GAP_W / 2, GAP_LEGEND_H + 16, "No gap to show yet", size=10))
