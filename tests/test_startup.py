@@ -20,7 +20,7 @@ def test_broken_definition_stops_create_app(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "ASSESSMENTS_DIR", tmp_path)
     catalog.default_catalog.cache_clear()
     try:
-        with pytest.raises(DefinitionError, match="session-checkin.v1.yaml"):
+        with pytest.raises(DefinitionError, match=r"session-checkin\.v1\.yaml"):
             from app.main import create_app  # importing builds the app too
 
             create_app()

@@ -7,70 +7,28 @@ what the browser sees. It is stopped at the end even when a test fails.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.browser.pages import TIMEOUT_MS  # noqa: F401  (re-exported for fixtures)
+from tests.live_server import ROOT, free_port, running_server
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early with code {process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # polling interval, not an assertion
-    raise RuntimeError(f"server at {base_url} did not answer /healthz within {seconds}s")
-
-
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MEND_BASE_URL": base_url}
-    for name in ("MEND_DATABASE_URL", "MEND_SECRET_KEY", "MEND_ENVIRONMENT", "MEND_DATA_DIR"):
-        env[name] = os.environ[name]
-    log = (ROOT / "test-output")
+    port = free_port()
+    log = ROOT / "test-output"
     log.mkdir(exist_ok=True)
-    with open(log / "browser-server.log", "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(base_url, process)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with open(log / "browser-server.log", "wb") as out, running_server(
+        port=port, env={"MEND_BASE_URL": f"http://127.0.0.1:{port}"}, output=out, seconds=60,
+    ) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,10 @@ scores, one audit "submit", no duplicate responses, and no 5xx along the way.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,49 +17,18 @@ from sqlmodel import func, select
 
 from app.audit.models import AuditEvent
 from app.questionnaires.models import Administration, Response, Score
+from tests.live_server import running_server
 from tests.questionnaires.helpers import csrf_of, fill_in_link, trust, uniform_answers
 
 CLIENTS = 50
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def live_server() -> Iterator[str]:
-    """uvicorn in a subprocess on the test database; always stopped, even on failure."""
-    port = _free_port()
-    env = {**os.environ}  # MEND_DATABASE_URL, MEND_SECRET_KEY, MEND_ENVIRONMENT, MEND_BASE_URL from conftest
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.1)
+    """uvicorn with two workers on the test database; always stopped, even on failure."""
+    with running_server(workers=2) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class _Statuses:
