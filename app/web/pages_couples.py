@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "started_on": "Counseling started", "counselor_id": "Counselor",
 }
 SESSIONS_SHOWN = 10
+QUESTIONNAIRES_SHOWN = 12  # a year of monthly links for two partners, newest first
 
 
 @router.get("/couples")
@@ -120,6 +121,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "sessions": sessions, "session_total": session_total,
         "agreements": agreement_rows(session, me, couple_id),
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
+        "questionnaires_shown": QUESTIONNAIRES_SHOWN,
         "scores": lookups.couple_scores(session, me, couple_id),
         "flags": lookups.open_flags(session, me, couple_id=couple_id),
     })

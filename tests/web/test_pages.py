@@ -86,3 +86,14 @@ def test_counselors_cannot_post_owner_forms(client, world):
     assert browser.post("/settings/counselors", {"full_name": "X", "email": "x@example.com",
                                                  "password": "long enough pw", "role": "owner"}).status_code == 403
     assert browser.post(f"/settings/counselors/{world['owner'].id}", {"action": "retire"}).status_code == 403
+
+
+def test_couple_page_shows_the_latest_questionnaires_only(client, factory, db):
+    from tests.web.helpers import send_link
+
+    me = factory.counselor()
+    couple = factory.couple(me)
+    for _ in range(14):
+        send_link(db, me, couple)
+    html = Browser(client, me).get(f"/couples/{couple.id}").text
+    assert "Showing the latest 12 of 14." in html
