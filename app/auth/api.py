@@ -13,6 +13,7 @@ from app.auth.deps import BearerToken, CurrentCounselor
 from app.auth.schemas import CounselorCreate, CounselorPublic, CounselorUpdate, TokenPublic
 from app.config import get_settings
 from app.db import SessionDep
+from app.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -48,10 +49,13 @@ def me(counselor: CurrentCounselor) -> CounselorPublic:
     return CounselorPublic.model_validate(counselor)
 
 
-@router.get("/counselors", response_model=list[CounselorPublic])
-def list_counselors(session: SessionDep, counselor: CurrentCounselor) -> list[CounselorPublic]:
-    rows = service.list_counselors(session, actor=counselor)
-    return [CounselorPublic.model_validate(c) for c in rows]
+@router.get("/counselors", response_model=Page[CounselorPublic])
+def list_counselors(session: SessionDep, counselor: CurrentCounselor, page: PageDep) -> Page[CounselorPublic]:
+    rows, total = service.page_counselors(
+        session, actor=counselor, q=page.q, offset=page.offset, limit=page.limit
+    )
+    items = [CounselorPublic.model_validate(c) for c in rows]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
 @router.post("/counselors", response_model=CounselorPublic, status_code=status.HTTP_201_CREATED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -14,6 +15,7 @@ from app.auth.security import hash_password, new_token, token_hash, verify_passw
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Forbidden, InvalidField, NotFound, TooManyAttempts
+from app.pagination import paged
 
 
 def _throttle_keys(email: str, address: str | None) -> list[str]:
@@ -127,6 +129,20 @@ def list_counselors(session: Session, *, actor: Counselor) -> list[Counselor]:
     if not actor.is_owner:
         query = query.where(Counselor.active == True)  # noqa: E712
     return list(session.exec(query.order_by(Counselor.full_name)).all())
+
+
+def page_counselors(
+    session: Session, *, actor: Counselor, q: str | None, offset: int, limit: int
+) -> tuple[list[Counselor], int]:
+    """The practice's counselors for the API, searchable by name or email."""
+    query = select(Counselor).where(Counselor.practice_id == actor.practice_id)
+    if not actor.is_owner:
+        query = query.where(Counselor.active == True)  # noqa: E712
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Counselor.full_name).like(pattern),
+                                func.lower(Counselor.email).like(pattern)))
+    return paged(session, query, order_by=(Counselor.full_name, Counselor.id), offset=offset, limit=limit)
 
 
 def get_counselor(session: Session, *, actor: Counselor, counselor_id: int) -> Counselor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
@@ -10,6 +10,7 @@ from app.clients.models import Couple
 from app.clients.service import couple_visible, get_couple
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
+from app.pagination import paged
 from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession
 from app.sessions.schemas import AgreementCreate, AgreementUpdate, CheckInCreate
 
@@ -19,6 +20,17 @@ def list_agreements(session: Session, *, actor: Counselor, couple_id: int) -> li
     return list(session.exec(
         select(Agreement).where(Agreement.couple_id == couple_id).order_by(col(Agreement.id))
     ).all())
+
+
+def page_agreements(
+    session: Session, *, actor: Counselor, couple_id: int, q: str | None, offset: int, limit: int
+) -> tuple[list[Agreement], int]:
+    """A couple's agreements for the API, oldest first, searchable by title."""
+    get_couple(session, actor=actor, couple_id=couple_id)
+    query = select(Agreement).where(Agreement.couple_id == couple_id)
+    if q:
+        query = query.where(func.lower(Agreement.title).like(f"%{q.lower()}%"))
+    return paged(session, query, order_by=(col(Agreement.id),), offset=offset, limit=limit)
 
 
 def get_agreement(session: Session, *, actor: Counselor, agreement_id: int) -> Agreement:

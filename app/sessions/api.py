@@ -99,10 +99,15 @@ def add_addendum(
     return AddendumPublic.model_validate(added)
 
 
-@router.get("/couples/{couple_id:id}/agreements", response_model=list[AgreementPublic])
-def list_agreements(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[AgreementPublic]:
-    rows = agreements.list_agreements(session, actor=counselor, couple_id=couple_id)
-    return [AgreementPublic.model_validate(r) for r in rows]
+@router.get("/couples/{couple_id:id}/agreements", response_model=Page[AgreementPublic])
+def list_agreements(
+    couple_id: int, session: SessionDep, counselor: CurrentCounselor, page: PageDep
+) -> Page[AgreementPublic]:
+    rows, total = agreements.page_agreements(
+        session, actor=counselor, couple_id=couple_id, q=page.q, offset=page.offset, limit=page.limit
+    )
+    items = [AgreementPublic.model_validate(r) for r in rows]
+    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
 
 
 @router.post("/couples/{couple_id:id}/agreements", response_model=AgreementPublic,

@@ -46,3 +46,17 @@ def test_checkins_one_per_session_and_same_couple_only(client, factory):
     assert wrong.json()["detail"][0]["loc"] == ["body", "session_id"]
     rows = client.get(url, headers=headers).json()
     assert [(c["outcome"], c["comment"]) for c in rows] == [("kept", "fixed")]
+
+
+def test_agreements_list_is_paginated_and_searchable(client, factory):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    for title in ("No contact with the affair partner", "Phones open", "Weekly check-in"):
+        factory.agreement(couple, title=title)
+    headers = factory.headers(me)
+    url = f"/api/v1/couples/{couple.id}/agreements"
+    page = client.get(url, params={"limit": 2}, headers=headers).json()
+    assert page["total"] == 3 and [a["title"] for a in page["items"]] == [
+        "No contact with the affair partner", "Phones open"]
+    found = client.get(url, params={"q": "PHONE"}, headers=headers).json()
+    assert [a["title"] for a in found["items"]] == ["Phones open"]

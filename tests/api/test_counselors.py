@@ -34,8 +34,10 @@ def test_counselor_cannot_manage_staff_or_practice(client, factory):
     assert client.patch(f"/api/v1/counselors/{owner.id}", json={"role": "counselor"},
                         headers=headers).status_code == 403
     assert client.patch("/api/v1/practice", json={"name": "Mine"}, headers=headers).status_code == 403
-    names = [c["full_name"] for c in client.get("/api/v1/counselors", headers=headers).json()]
+    names = [c["full_name"] for c in client.get("/api/v1/counselors", headers=headers).json()["items"]]
     assert sorted(names) == ["Casey Counselor", "Olive Owner"]
+    found = client.get("/api/v1/counselors", params={"q": "olive"}, headers=headers).json()
+    assert [c["full_name"] for c in found["items"]] == ["Olive Owner"] and found["total"] == 1
 
 
 def test_owner_cannot_demote_themselves(client, factory):
