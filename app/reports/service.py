@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 from sqlmodel import Session, col, select
 
@@ -41,23 +42,27 @@ class ReportEntry:
     generated_by_name: str
 
 
+class ReportOptions(TypedDict, total=False):
+    """What to report on and how: the keyword arguments every entry point below shares
+    (and passes on to ``gather_report``). Exactly one of couple_id / client_id."""
+
+    couple_id: int | None
+    client_id: int | None
+    period_start: date | None
+    period_end: date | None
+    summary: str | None
+    paper: Paper
+    now: datetime | None
+
+
 def build_report_input(
     session: Session,
     *,
     actor: Counselor,
-    couple_id: int | None = None,
-    client_id: int | None = None,
-    period_start: date | None = None,
-    period_end: date | None = None,
-    summary: str | None = None,
-    paper: Paper = "A4",
-    now: datetime | None = None,
+    **options: Unpack[ReportOptions],
 ) -> ReportInput:
     """Everything a report about this couple or client shows, as plain data."""
-    return gather_report(
-        session, actor=actor, couple_id=couple_id, client_id=client_id,
-        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
-    )[1]
+    return gather_report(session, actor=actor, **options)[1]
 
 
 def render_input(data: ReportInput) -> tuple[str, bytes]:
@@ -105,20 +110,11 @@ def generate_report(
     session: Session,
     *,
     actor: Counselor,
-    couple_id: int | None = None,
-    client_id: int | None = None,
-    period_start: date | None = None,
-    period_end: date | None = None,
-    summary: str | None = None,
-    paper: Paper = "A4",
-    now: datetime | None = None,
     via: str = "api",
+    **options: Unpack[ReportOptions],
 ) -> GeneratedReport:
     """Build, render and record one report (PDF plus the HTML it was made from)."""
-    subject, data = gather_report(
-        session, actor=actor, couple_id=couple_id, client_id=client_id,
-        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
-    )
+    subject, data = gather_report(session, actor=actor, **options)
     # End the read transaction before the ~0.7 s render: on SQLite an open transaction
     # holds the database's single writer lock, and other requests must not wait on a PDF.
     session.commit()
@@ -133,21 +129,12 @@ def preview_html(
     session: Session,
     *,
     actor: Counselor,
-    couple_id: int | None = None,
-    client_id: int | None = None,
-    period_start: date | None = None,
-    period_end: date | None = None,
-    summary: str | None = None,
-    paper: Paper = "A4",
-    now: datetime | None = None,
+    **options: Unpack[ReportOptions],
 ) -> str:
     """The report's HTML from the same context as the PDF; audited, but no Report record."""
     from app.reports.render import render_html
 
-    subject, data = gather_report(
-        session, actor=actor, couple_id=couple_id, client_id=client_id,
-        period_start=period_start, period_end=period_end, summary=summary, paper=paper, now=now,
-    )
+    subject, data = gather_report(session, actor=actor, **options)
     _audit(session, actor=actor, subject=subject, action="preview_report", detail={
         "period_start": data.period_start.isoformat(), "period_end": data.period_end.isoformat(),
     })
