@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
@@ -105,6 +108,32 @@ def list_checkins(session: Session, *, actor: Counselor, agreement_id: int) -> l
         select(AgreementCheckIn).where(AgreementCheckIn.agreement_id == agreement_id)
         .order_by(col(AgreementCheckIn.created_at), col(AgreementCheckIn.id))
     ).all())
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """An agreement with its check-ins and status history, oldest first."""
+
+    agreement: Agreement
+    checkins: list[AgreementCheckIn]
+    history: list[AgreementStatusChange]
+
+
+def couple_agreement_records(session: Session, *, actor: Counselor, couple_id: int) -> list[AgreementRecord]:
+    """Every agreement of a couple with check-ins and history, in three queries however many."""
+    found = list_agreements(session, actor=actor, couple_id=couple_id)
+    ids = [a.id for a in found]
+    checkins: dict[int, list[AgreementCheckIn]] = defaultdict(list)
+    for row in session.exec(select(AgreementCheckIn).where(col(AgreementCheckIn.agreement_id).in_(ids))
+                            .order_by(col(AgreementCheckIn.created_at), col(AgreementCheckIn.id))):
+        checkins[row.agreement_id].append(row)
+    history: dict[int, list[AgreementStatusChange]] = defaultdict(list)
+    for change in session.exec(
+        select(AgreementStatusChange).where(col(AgreementStatusChange.agreement_id).in_(ids))
+        .order_by(col(AgreementStatusChange.changed_at), col(AgreementStatusChange.id))
+    ):
+        history[change.agreement_id].append(change)
+    return [AgreementRecord(a, checkins[a.id], history[a.id]) for a in found if a.id is not None]
 
 
 def record_checkin(

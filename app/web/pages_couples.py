@@ -129,14 +129,8 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
 
 def agreement_rows(session: Session, me: Counselor, couple_id: int) -> list[dict[str, Any]]:
     """Each agreement with its check-ins and status history, for the couple page."""
-    return [
-        {
-            "agreement": agreement,
-            "checkins": agreement_service.list_checkins(session, actor=me, agreement_id=agreement.id),
-            "history": agreement_service.status_history(session, actor=me, agreement_id=agreement.id),
-        }
-        for agreement in agreement_service.list_agreements(session, actor=me, couple_id=couple_id)
-    ]
+    records = agreement_service.couple_agreement_records(session, actor=me, couple_id=couple_id)
+    return [{"agreement": r.agreement, "checkins": r.checkins, "history": r.history} for r in records]
 
 
 def partner_names(session: Session, couple_id: int, me: Counselor) -> dict[int, Client]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.sessions.models import AgreementCheckIn
+
 
 def test_agreement_lifecycle_with_history(client, factory):
     me = factory.counselor()
@@ -60,3 +62,37 @@ def test_agreements_list_is_paginated_and_searchable(client, factory):
         "No contact with the affair partner", "Phones open"]
     found = client.get(url, params={"q": "PHONE"}, headers=headers).json()
     assert [a["title"] for a in found["items"]] == ["Phones open"]
+
+
+def test_couple_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
+    from sqlalchemy import event
+
+    from app.sessions.agreements import couple_agreement_records
+
+    me = factory.counselor()
+    small, large = factory.couple(me), factory.couple(me, names=("Kim", "Lou"))
+    factory.agreement(small)
+    visits = [factory.therapy_session(large, days_ago=d) for d in (14, 7)]
+    for i in range(4):
+        agreement = factory.agreement(large, title=f"Rule {i}")
+        for visit in visits:
+            factory._save(AgreementCheckIn(practice_id=me.practice_id, agreement_id=agreement.id,
+                                           session_id=visit.id, outcome="kept", recorded_by_id=me.id))
+    counted: list[str] = []
+
+    def count(*args, **kwargs):
+        counted.append("q")
+
+    engine = db.get_bind()
+    couple_agreement_records(db, actor=me, couple_id=small.id)  # opens the transaction first
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = couple_agreement_records(db, actor=me, couple_id=small.id)
+        queries_one, counted[:] = len(counted), []
+        many = couple_agreement_records(db, actor=me, couple_id=large.id)
+        queries_many = len(counted)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(one) == 1 and len(many) == 4
+    assert [len(r.checkins) for r in many] == [2, 2, 2, 2]
+    assert queries_one == queries_many
