@@ -3,10 +3,11 @@ questionnaire service knows about a client, a couple or the whole caseload."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.auth.models import Counselor
 from app.clients import service as clients
@@ -18,6 +19,7 @@ from app.questionnaires import flags as flag_service
 from app.questionnaires import service as questionnaires
 from app.questionnaires.history import couple_score_history
 from app.questionnaires.schemas import AdministrationPublic, CoupleScoreHistory, FlagPublic
+from app.sessions.models import TherapySession
 
 OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
 EXPIRING_DAYS = 3         # ... and one about to expire needs a resend
@@ -27,6 +29,18 @@ OPEN_STATUSES = ("pending", "in_progress")
 def couple_rows(session: Session, couples: list[Couple]) -> list[CouplePublic]:
     """Couples with both partners and a display name, loaded in one query."""
     return couples_public(session, couples) if couples else []
+
+
+def session_names(session: Session, rows: Sequence[TherapySession]) -> dict[int, str]:
+    """Who each session was with (couple or client name), in two queries for any number of rows.
+
+    ``rows`` come from the sessions service, already scoped to the counselor."""
+    couple_ids = {r.couple_id for r in rows if r.couple_id}
+    couples = list(session.exec(select(Couple).where(col(Couple.id).in_(couple_ids))).all()) if couple_ids else []
+    couple_names = {c.id: c.name for c in couple_rows(session, couples)}
+    client_names = clients.display_names(session, [r.client_id for r in rows if r.client_id])
+    return {r.id: couple_names.get(r.couple_id, "") if r.couple_id else client_names.get(r.client_id, "")
+            for r in rows if r.id is not None}
 
 
 def client_administrations(session: Session, me: Counselor, client_id: int) -> list[AdministrationPublic]:

@@ -31,7 +31,7 @@ def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) ->
         "flags": lookups.open_flags(session, me),
         "waiting": lookups.waiting_questionnaires(session, me),
         "recent": recent,
-        "names": _session_names(session, me, recent),
+        "names": lookups.session_names(session, recent),
         "not_seen": couples_not_seen(session, me),
         "not_seen_days": NOT_SEEN_DAYS,
     })
@@ -47,10 +47,3 @@ def couples_not_seen(session: Session, me: Counselor) -> list[dict[str, Any]]:
            if last_seen.get(row.id) is None or last_seen[row.id] < cutoff]
     # Longest gap first; never seen at the top.
     return sorted(out, key=lambda r: (r["last_seen"] is not None, r["last_seen"] or 0))
-
-
-def _session_names(session: Session, me: Counselor, rows: list[Any]) -> dict[int, str]:
-    couples = [clients.get_couple(session, actor=me, couple_id=i) for i in {r.couple_id for r in rows if r.couple_id}]
-    names = {row.id: row.name for row in lookups.couple_rows(session, couples)}
-    return {r.id: names.get(r.couple_id, "") if r.couple_id else
-            clients.get_client(session, actor=me, client_id=r.client_id).display_name for r in rows}

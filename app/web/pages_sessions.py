@@ -44,20 +44,8 @@ def sessions_list(request: Request, session: SessionDep, me: CurrentWebCounselor
                                         q=q or None, offset=page.offset, limit=page.per_page)
     return render(request, "sessions/list.html", {
         "sessions": rows, "page": page.with_total(total), "q": q,
-        "subjects": _subject_names(session, me, rows),
+        "names": lookups.session_names(session, rows),
     })
-
-
-def _subject_names(session: Session, me: Counselor, rows: list[TherapySession]) -> dict[str, str]:
-    """"couple:3" / "client:7" -> a display name, for the list."""
-    names: dict[str, str] = {}
-    couple_ids = {r.couple_id for r in rows if r.couple_id}
-    for row in lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=i)
-                                             for i in couple_ids]):
-        names[f"couple:{row.id}"] = row.name
-    for client_id in {r.client_id for r in rows if r.client_id}:
-        names[f"client:{client_id}"] = clients.get_client(session, actor=me, client_id=client_id).display_name
-    return names
 
 
 def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.db import utcnow
 from app.practice.models import Practice
+from app.sessions.models import TherapySession
 from tests.web.conftest import Browser
 from tests.web.helpers import send_link, submitted
 
@@ -97,3 +99,15 @@ def test_couple_page_shows_the_latest_questionnaires_only(client, factory, db):
         send_link(db, me, couple)
     html = Browser(client, me).get(f"/couples/{couple.id}").text
     assert "Showing the latest 12 of 14." in html
+
+
+def test_sessions_list_names_couples_and_clients(client, factory):
+    me = factory.counselor()
+    couple = factory.couple(me, names=("Maya", "Daniel"))
+    factory.therapy_session(couple)
+    person = factory.client(me, first="Zoë", last="Ågren")
+    factory._save(TherapySession(practice_id=me.practice_id, counselor_id=me.id, client_id=person.id,
+                                 starts_at=utcnow(), attendee_ids=[person.id]))
+    html = Browser(client, me).get("/sessions").text
+    assert "Maya Lee &amp; Daniel Lee" in html
+    assert "Zoë Ågren" in html
