@@ -122,8 +122,8 @@ def check_assessments(
     directory: Annotated[Path | None, typer.Option(help="Folder of definition files")] = None,
 ) -> None:
     """Validate every questionnaire definition; exit 1 naming each problem."""
+    from app.instruments.catalog import check_directory
     from app.migrate import ROOT
-    from app.questionnaires.catalog import check_directory
 
     folder = directory or ROOT / "assessments"
     problems = check_directory(folder)

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path("data")
+ASSESSMENTS_DIR = Path(__file__).resolve().parents[1] / "assessments"
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     hash_concurrency: int = Field(default=2, ge=1)
     reliability_min_administrations: int = Field(default=30, ge=2)
+    assessments_dir: Path = ASSESSMENTS_DIR
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

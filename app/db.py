@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -55,9 +55,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit at the driver level so SQLAlchemy's `begin` event can issue
-    # BEGIN IMMEDIATE itself (see DESIGN.md §9: deferred transactions fail under
-    # concurrent writers when a read lock is upgraded).
+    # Autocommit at the driver level so SQLAlchemy's `begin` event can issue BEGIN IMMEDIATE
+    # itself: a deferred transaction that reads, then writes, fails under concurrent writers
+    # when its read lock is upgraded (ARCHITECTURE.md, "Transactions").
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -97,17 +97,26 @@ def _sqlite_deferred(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, immediate: bool = True) -> Engine:
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # SQLite itself refuses any write on this connection
+    cursor.close()
+
+
+def make_engine(url: str, *, immediate: bool = True, read_only: bool = False) -> Engine:
     """Create an engine with the pragmas and pool settings Mend relies on.
 
-    ``immediate=False`` (tests' inspection sessions only) keeps SQLite's deferred
-    transactions, so a test reading rows never holds the write lock the app needs.
+    ``immediate=False`` keeps SQLite's deferred transactions, which take no write lock;
+    ``read_only=True`` (the read engine) also makes every connection refuse writes. Tests'
+    inspection sessions use ``immediate=False`` so reading rows never holds the write lock.
     """
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
-        if immediate:
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
+        if immediate and not read_only:
             event.listen(engine, "begin", _sqlite_begin)
             event.listen(engine, "commit", _sqlite_end)
             event.listen(engine, "rollback", _sqlite_end)
@@ -125,11 +134,54 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 @lru_cache
 def get_engine() -> Engine:
+    """The engine every write goes through (on SQLite: BEGIN IMMEDIATE, one writer at a time)."""
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    """One transaction per request: commit on success, roll back on any error."""
+@lru_cache
+def get_read_engine() -> Engine:
+    """The engine read requests use: plain deferred transactions that never take SQLite's
+    writer lock, on connections that refuse writes. PostgreSQL shares the writer's pool and
+    opens its transactions READ ONLY."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        return make_engine(settings.database_url, read_only=True)
+    return get_engine().execution_options(postgresql_readonly=True)
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+_READ_ONLY = "mend_read_only"
+_PENDING = "mend_pending_rows"
+
+
+class WriteInReadRequest(RuntimeError):
+    """A GET or HEAD request tried to change data: a programming error, never a user's."""
+
+
+def add_when_done(session: Session, row: SQLModel) -> None:
+    """Add a row to this request's work. On a read request it is kept aside and written in
+    one short write transaction when the request ends, after the read has finished."""
+    if session.info.get(_READ_ONLY):
+        session.info.setdefault(_PENDING, []).append(row)
+    else:
+        session.add(row)
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(_READ_ONLY):
+        raise WriteInReadRequest("a read request (GET/HEAD) tried to write; use a POST route")
+
+
+event.listen(Session, "before_flush", _refuse_writes)
+
+
+def _write_pending(rows: list[SQLModel]) -> None:
+    with Session(get_engine(), expire_on_commit=False) as writer:
+        writer.add_all(rows)
+        writer.commit()
+
+
+def _write_request() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
@@ -139,7 +191,28 @@ def get_session() -> Iterator[Session]:
             raise
 
 
-# Function scope: the transaction commits when the route returns, before the response is
-# sent. (FastAPI's default request scope commits after the body has gone out, so a client
-# following a redirect could read old data, and a failed commit would hide behind a 200.)
+def _read_request() -> Iterator[Session]:
+    with Session(get_read_engine(), expire_on_commit=False) as session:
+        session.info[_READ_ONLY] = True
+        try:
+            yield session
+        finally:
+            session.rollback()  # ends the read transaction: there is nothing in it to keep
+        pending = session.info.pop(_PENDING, [])
+        if pending:  # e.g. "read a note": written before the response leaves, or it fails
+            _write_pending(pending)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request. Writes (POST, PUT, PATCH, DELETE) run in one write
+    transaction, committed on success and rolled back on any error. Reads (GET, HEAD) run in
+    a read-only transaction that holds no writer lock while they query and serialise; what
+    they record (audit events) is written in a short write at the end."""
+    yield from (_read_request() if request.method in READ_METHODS else _write_request())
+
+
+# Function scope: the transaction ends when the route returns (its response already
+# serialised), before the response is sent. (FastAPI's default request scope ends after the
+# body has gone out, so a client following a redirect could read old data, a failed commit
+# would hide behind a 200, and a read could be shown without its audit event.)
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

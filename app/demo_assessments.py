@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 
 from app.auth.models import Counselor
 from app.clients.models import Couple
-from app.questionnaires import service
-from app.questionnaires.catalog import default_catalog
-from app.questionnaires.definitions import Definition
+from app.instruments.catalog import default_catalog
+from app.instruments.models import Definition
+from app.questionnaires.administrations import service
 from app.questionnaires.models import AdministrationFlag
 from app.questionnaires.schemas import AdministrationCreate
+from app.questionnaires.submission import answering
 from app.scoring import evaluate_flags
 
 # How each demo couple's trust moves: (partner A start, end), (partner B start, end).
@@ -78,8 +79,8 @@ def _entered(session: Session, counselor: Counselor, couple: Couple, client_id: 
              instrument_id: str, answers: dict[str, Any], when: date) -> None:
     administration, _ = service.create_administration(session, actor=counselor, data=AdministrationCreate(
         client_id=client_id, couple_id=couple.id, instrument_id=instrument_id, mode="in_session"))
-    service.save_answers(session, actor=counselor, administration_id=administration.id, answers=answers)
-    service.submit(session, actor=counselor, administration_id=administration.id)
+    answering.save_in_session(session, actor=counselor, administration_id=administration.id, answers=answers)
+    answering.submit_in_session(session, actor=counselor, administration_id=administration.id)
     moment = datetime.combine(when, time(10, 0))
     for field in ("created_at", "started_at", "last_saved_at", "submitted_at"):
         setattr(administration, field, moment)

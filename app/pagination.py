@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -34,6 +35,13 @@ class Page(BaseModel, Generic[T]):
     total: int
     offset: int
     limit: int
+
+    @classmethod
+    def of(cls, rows: Sequence[Any], total: int, params: PageParams,
+           model: type[BaseModel] | None = None) -> Page[Any]:
+        """One page for the API: ``rows`` as they are, or each read into ``model``."""
+        items = [model.model_validate(row) for row in rows] if model is not None else list(rows)
+        return cls(items=items, total=total, offset=params.offset, limit=params.limit)
 
 
 def paged(session: Session, query: Select, *, order_by: tuple, offset: int, limit: int) -> tuple[list, int]:

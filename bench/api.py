@@ -1,18 +1,29 @@
 """API benchmark: a practice of 10,000 clients, 5,000 couples and 100,000 sessions served by
-uvicorn; requests/s and p50/p95 latency for three counselor operations, each next to a bare
-FastAPI endpoint returning the same JSON, in the same run.
+uvicorn; requests/s and p50/p95 latency for three counselor operations against Mend, against
+a minimal hand-written FastAPI + SQLAlchemy Core app doing the same queries on the same database
+(bench/minimal_app.py) and against a bare FastAPI app returning canned JSON (bench/bare_app.py),
+each app served with 1 and then 2 uvicorn workers, in the same run. The servers are started
+through bench/serve.py: uvicorn's own command line, with a fix for its --workers N sockets.
 
     .venv/bin/python bench/api.py [--database-url URL] [--requests 400] [--concurrency 8]
+                                  [--workers 1 2] [--operations search couple create]
 
+On PostgreSQL (e.g. --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test) the
+practice lives in a throw-away schema, dropped at the end. The load generator runs in this
+process, talks to 127.0.0.1 only and stops after --requests operations per operation and app.
 Figures are printed, never asserted (the machine is noisy); compare the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import platform
 import random
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -20,8 +31,11 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -32,14 +46,36 @@ FIRST = ["Maya", "Daniel", "Zoë", "Lukas", "Priya", "Arjun", "Hana", "Kenji", "
          "Claire", "Julien", "Ana", "Tomás", "Ines", "Noah", "Leila", "Sam", "Ruth", "Ivo"]
 LAST = ["Okafor", "Ågren", "Raman", "Sato", "Haddad", "Dubois", "Martin", "Silva", "Novak", "Berg",
         "Kowalski", "Nguyen", "Costa", "Moreau", "Fischer", "Rossi", "Khan", "Ward", "Lind", "Park"]
+OPERATIONS = {"search": "list clients (search)", "couple": "couple + its sessions",
+              "create": "create a session"}
+APPS = {  # name: (uvicorn app path, routes); "{id}" is a couple id
+    "Mend": ("app.main:app", {"search": "/api/v1/clients", "couple": "/api/v1/couples/{id}",
+                              "sessions": "/api/v1/couples/{id}/sessions", "create": "/api/v1/sessions"}),
+    "minimal": ("bench.minimal_app:app", {"search": "/minimal/clients", "couple": "/minimal/couples/{id}",
+                                          "sessions": "/minimal/couples/{id}/sessions",
+                                          "create": "/minimal/sessions"}),
+    "bare": ("bench.bare_app:app", {"search": "/bare/search", "couple": "/bare/couple",
+                                    "sessions": "/bare/sessions", "create": "/bare/created"}),
+}
+NEW_SESSION = {"starts_at": "2026-11-20T10:00:00Z", "modality": "video", "note_data": "Benchmark note."}
 
 
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="")
-    parser.add_argument("--requests", type=int, default=400, help="timed requests per operation")
-    parser.add_argument("--concurrency", type=int, default=8)
-    return parser.parse_args()
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--requests", type=int, default=400, help="timed operations per operation and app")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], metavar="N",
+                        help="uvicorn worker processes per app; one table per value (default: 1 2)")
+    parser.add_argument("--operations", nargs="+", choices=list(OPERATIONS), default=list(OPERATIONS),
+                        help="a subset of the operations (default: all)")
+    parser.add_argument("--stock-uvicorn", action="store_true",
+                        help="serve with plain `python -m uvicorn`, without bench/serve.py's TCP_NODELAY fix "
+                             "for --workers > 1 (uvicorn issue #3149: ~40 ms per keep-alive request)")
+    args = parser.parse_args()
+    if args.requests < args.concurrency or min(args.workers) < 1:
+        parser.error("need --requests >= --concurrency and --workers >= 1")
+    return args
 
 
 def _set_env(url: str, data_dir: Path) -> None:
@@ -49,8 +85,37 @@ def _set_env(url: str, data_dir: Path) -> None:
     os.environ["MEND_ENVIRONMENT"] = "test"
 
 
-def build_practice() -> tuple[str, list[int]]:
-    """Fill the database; return an API token and the couple ids."""
+# --- a throw-away PostgreSQL schema (as tests/conftest.py does) ------------------------------
+
+
+def _pg_admin(url: str, statement: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def create_pg_schema(url: str) -> tuple[str, str]:
+    """Create a schema of our own; return it and the URL whose connections use it."""
+    schema = f"mend_bench_{uuid.uuid4().hex[:10]}"
+    _pg_admin(url, f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in url else "?"
+    return schema, f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_pg_schema(url: str, schema: str) -> None:
+    _pg_admin(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+# --- the practice ----------------------------------------------------------------------------
+
+
+def build_practice() -> tuple[str, int, list[int]]:
+    """Fill the database; return an API token, the practice id and the couple ids."""
     from sqlalchemy import insert, text
     from sqlmodel import Session
 
@@ -93,7 +158,7 @@ def build_practice() -> tuple[str, list[int]]:
         token = issue_token(session, counselor=session.get(Counselor, cid), kind="api")
         session.commit()
     engine.dispose()
-    return token, couple_ids
+    return token, pid, couple_ids
 
 
 def _client_row(pid: int, cid: int, first: str, last: str, now: datetime) -> dict:
@@ -123,29 +188,86 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(app_path: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def _workers_of(pid: int) -> list[int]:
+    """The uvicorn worker processes under a supervisor (Linux /proc; none with --workers 1)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    workers = []
+    for child in children:
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(int(child))
+        except OSError:
+            continue
+    return workers
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    base: str
+    workers: int
+
+    def pids(self) -> list[int]:
+        return _workers_of(self.proc.pid) if self.workers > 1 else [self.proc.pid]
+
+    def cpu(self) -> list[int]:
+        return [_cpu_ticks(pid) for pid in self.pids()]
+
+
+SERVE_MODULE = "bench.serve"  # uvicorn's command line with the --workers N socket fixed; "uvicorn" for stock
+
+
+def start_server(app_path: str, workers: int, extra_env: dict[str, str] | None = None) -> Server:
     port = _free_port()
     env = {**os.environ, **(extra_env or {}), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app_path, "--port", str(port), "--log-level", "warning",
-         "--no-access-log"], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+        [sys.executable, "-m", SERVE_MODULE, app_path, "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env, start_new_session=True)
+    server = Server(proc, f"http://127.0.0.1:{port}", workers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return proc, base
+            if httpx.get(f"{server.base}/healthz", timeout=1, trust_env=False).status_code == 200:
+                _settle(server, deadline)
+                return server
         except httpx.HTTPError:
             time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{app_path} did not start")
+    stop(server)
+    raise RuntimeError(f"{app_path} did not start (exit code {proc.poll()})")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
+def _settle(server: Server, deadline: float) -> None:
+    """With several workers, one answering is not all of them ready (and the load's keep-alive
+    connections are shared out between them): wait until every worker is up and idle."""
+    if server.workers == 1:
+        return
+    before, quiet = None, 0
+    while time.monotonic() < deadline and quiet < 3:
+        time.sleep(0.2)
+        now = server.cpu()
+        quiet = quiet + 1 if len(now) == server.workers and now == before else 0
+        before = now
+
+
+def stop(server: Server) -> None:
+    server.proc.terminate()
     try:
-        proc.wait(timeout=10)
+        server.proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(server.proc.pid, signal.SIGKILL)  # its own session: the supervisor and its workers
+        server.proc.wait()
 
 
 # --- load ----------------------------------------------------------------------------------
@@ -157,131 +279,267 @@ class Result:
     p50_ms: float
     p95_ms: float
     errors: int
+    cpu_split: list[float]  # share of the server's CPU time per worker process
 
 
-def run_load(base: str, make_request, total: int, concurrency: int, headers: dict) -> Result:
+Operation = Callable[[httpx.Client, random.Random], bool]
+
+
+def _client(base: str, headers: dict) -> httpx.Client:
+    return httpx.Client(base_url=base, headers=headers, timeout=30, trust_env=False)  # never a proxy
+
+
+def _serving_pid(server: Server, client: httpx.Client) -> int | None:
+    """Which worker process accepted the client's (keep-alive) connection, from /proc (Linux)."""
+    stream = client.get("/healthz").extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:
+        return None
+    client_port, server_port = sock.getsockname()[1], int(server.base.rsplit(":", 1)[1])
+    inode = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if (int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)) == (server_port, client_port):
+                inode = fields[9]
+    for pid in server.pids() if inode else []:
+        with contextlib.suppress(OSError):
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]" for fd in os.listdir(f"/proc/{pid}/fd")):
+                return pid
+    return None
+
+
+def _balanced_client(server: Server, headers: dict, taken: dict[int | None, int], quota: int) -> httpx.Client:
+    """A connected client, on a worker that holds fewer than ``quota`` of the connections.
+
+    Workers share one listening socket and whichever wakes first accepts every pending
+    connection, so left alone all the keep-alive connections may end up on one worker."""
+    for _ in range(50):
+        client = _client(server.base, headers)
+        owner = _serving_pid(server, client) if server.workers > 1 else None
+        if owner is None or taken.get(owner, 0) < quota:
+            taken[owner] = taken.get(owner, 0) + 1
+            return client
+        client.close()
+    return _client(server.base, headers)  # no luck: take whichever worker
+
+
+def run_load(server: Server, make_request: Operation, total: int, concurrency: int, headers: dict) -> Result:
     """``make_request(client, rng)`` issues one operation; latencies are per operation."""
     latencies: list[float] = []
     errors = [0]
-    lock = threading.Lock()
+    lock, connecting = threading.Lock(), threading.Lock()
+    warm = threading.Barrier(concurrency + 1)
     per_thread = total // concurrency
+    taken: dict[int | None, int] = {}
+    quota = -(-concurrency // server.workers)
+
+    def attempt(client: httpx.Client, rng: random.Random) -> bool:
+        try:
+            return make_request(client, rng)
+        except httpx.HTTPError:  # a timeout or a dropped connection counts as a failed operation
+            return False
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            for _ in range(5):  # warm the connection and the server's caches
-                make_request(client, rng)
-            mine = []
-            for _ in range(per_thread):
-                t0 = time.perf_counter()
-                ok = make_request(client, rng)
-                mine.append(time.perf_counter() - t0)
-                if not ok:
-                    with lock:
-                        errors[0] += 1
-            with lock:
-                latencies.extend(mine)
+        try:
+            with connecting:  # one connection at a time, shared out evenly between the workers
+                client = _balanced_client(server, headers, taken, quota)
+            try:
+                for _ in range(5):  # warm the connection and the server's caches
+                    attempt(client, rng)
+                warm.wait()
+                mine, failed = [], 0
+                for _ in range(per_thread):
+                    t0 = time.perf_counter()
+                    ok = attempt(client, rng)
+                    mine.append(time.perf_counter() - t0)
+                    failed += not ok
+            finally:
+                client.close()
+        except BaseException:
+            warm.abort()  # nobody waits for a client that is gone
+            raise
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for t in threads:
         t.start()
+    try:
+        warm.wait(timeout=300)  # the clock starts when every client is connected and warm
+    except threading.BrokenBarrierError:
+        raise RuntimeError(f"the load generator failed while warming up against {server.base}") from None
+    cpu_before = server.cpu()
+    t0 = time.perf_counter()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    if len(latencies) < per_thread * concurrency:
+        raise RuntimeError(f"a load-generator thread failed against {server.base}")
+    used = [after - before for after, before in zip(server.cpu(), cpu_before, strict=False)]
+    split = [u / sum(used) for u in used] if sum(used) else []
     latencies.sort()
     return Result(len(latencies) / elapsed, statistics.median(latencies) * 1000,
-                  latencies[int(len(latencies) * 0.95) - 1] * 1000, errors[0])
+                  latencies[int(len(latencies) * 0.95) - 1] * 1000, errors[0], split)
 
 
-def mend_operations(couple_ids: list[int]) -> dict:
+def operations(routes: dict[str, str], couple_ids: list[int]) -> dict[str, Operation]:
+    """The three operations against one app's routes (the bare app ignores ids and parameters)."""
+
     def search(client: httpx.Client, rng: random.Random) -> bool:
-        return client.get("/api/v1/clients", params={"q": rng.choice(FIRST)[:3], "limit": 50}).is_success
+        return client.get(routes["search"], params={"q": rng.choice(FIRST)[:3], "limit": 50}).is_success
 
     def couple_with_sessions(client: httpx.Client, rng: random.Random) -> bool:
         cid = rng.choice(couple_ids)
-        one = client.get(f"/api/v1/couples/{cid}")
-        two = client.get(f"/api/v1/couples/{cid}/sessions", params={"limit": 50})
+        one = client.get(routes["couple"].format(id=cid))
+        two = client.get(routes["sessions"].format(id=cid), params={"limit": 50})
         return one.is_success and two.is_success
 
     def create_session(client: httpx.Client, rng: random.Random) -> bool:
-        body = {"couple_id": rng.choice(couple_ids), "starts_at": "2026-11-20T10:00:00Z",
-                "modality": "video", "note_data": "Benchmark note."}
-        return client.post("/api/v1/sessions", json=body).status_code == 201
+        body = {"couple_id": rng.choice(couple_ids), **NEW_SESSION}
+        return client.post(routes["create"], json=body).status_code == 201
 
-    return {"list clients (search)": search, "couple + its sessions": couple_with_sessions,
-            "create a session": create_session}
+    return {"search": search, "couple": couple_with_sessions, "create": create_session}
 
 
-def capture_payloads(base: str, headers: dict, couple_ids: list[int], out: Path) -> None:
-    """Save one real response of each operation, so the bare app returns the same JSON."""
-    with httpx.Client(base_url=base, headers=headers) as client:
-        cid = couple_ids[0]
-        samples = {
-            "search": client.get("/api/v1/clients", params={"q": "May", "limit": 50}).json(),
-            "couple": client.get(f"/api/v1/couples/{cid}").json(),
-            "sessions": client.get(f"/api/v1/couples/{cid}/sessions", params={"limit": 50}).json(),
-            "created": client.post("/api/v1/sessions", json={
-                "couple_id": cid, "starts_at": "2026-11-20T10:00:00Z", "modality": "video",
-                "note_data": "Benchmark note."}).json(),
+def samples(server: Server, routes: dict[str, str], headers: dict, couple_id: int, *, create: bool) -> dict:
+    """One response of each read (and, if ``create``, of the write)."""
+    with _client(server.base, headers) as client:
+        out = {
+            "search": client.get(routes["search"], params={"q": "May", "limit": 50}).json(),
+            "couple": client.get(routes["couple"].format(id=couple_id)).json(),
+            "sessions": client.get(routes["sessions"].format(id=couple_id), params={"limit": 50}).json(),
         }
-    out.write_text(json.dumps(samples))
+        if create:
+            out["created"] = client.post(routes["create"], json={"couple_id": couple_id, **NEW_SESSION}).json()
+    return out
 
 
-def bare_operations() -> dict:
-    def search(client: httpx.Client, rng: random.Random) -> bool:
-        return client.get("/bare/search").is_success
+def capture_and_compare(headers: dict, couple_id: int, practice_id: int, payloads: Path) -> str:
+    """Save one real Mend response of each operation (the bare app serves them) and check that
+    the minimal app answers the same JSON, before any load changes the data."""
+    mend = start_server(APPS["Mend"][0], 1)
+    minimal = start_server(APPS["minimal"][0], 1, {"MINIMAL_PRACTICE_ID": str(practice_id)})
+    try:
+        ours = samples(mend, APPS["Mend"][1], headers, couple_id, create=False)
+        theirs = samples(minimal, APPS["minimal"][1], {}, couple_id, create=False)
+        ours["created"] = samples(mend, APPS["Mend"][1], headers, couple_id, create=True)["created"]
+        theirs["created"] = samples(minimal, APPS["minimal"][1], {}, couple_id, create=True)["created"]
+    finally:
+        stop(mend)
+        stop(minimal)
+    payloads.write_text(json.dumps(ours))
+    differ = [name for name in ours if name != "created" and ours[name] != theirs[name]]
+    volatile = {"id", "created_at", "updated_at"}
+    made_a, made_b = ({k: v for k, v in s["created"].items() if k not in volatile} for s in (ours, theirs))
+    if made_a != made_b:
+        differ.append("created")
+    return "same JSON as Mend" if not differ else f"JSON differs from Mend's for: {', '.join(differ)}"
 
-    def couple_with_sessions(client: httpx.Client, rng: random.Random) -> bool:
-        return client.get("/bare/couple").is_success and client.get("/bare/sessions").is_success
 
-    def create_session(client: httpx.Client, rng: random.Random) -> bool:
-        body = {"couple_id": 1, "starts_at": "2026-11-20T10:00:00Z", "modality": "video",
-                "note_data": "Benchmark note."}
-        return client.post("/bare/created", json=body).status_code == 201
+# --- report --------------------------------------------------------------------------------
 
-    return {"list clients (search)": search, "couple + its sessions": couple_with_sessions,
-            "create a session": create_session}
+
+def machine_facts(url: str, schema: str | None) -> list[str]:
+    cores = os.cpu_count() or 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    model = ""
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("fastapi", "uvicorn", "sqlalchemy", "pydantic"))
+    lines = [f"machine : {cores} cores ({usable} usable){', ' + model if model else ''}; {platform.platform()}",
+             f"python  : {platform.python_implementation()} {platform.python_version()}; {versions}"]
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        lines.append(f"database: SQLite {sqlite3.sqlite_version} (WAL), file {url.split('///', 1)[1]}")
+    else:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                version = conn.execute(text("SHOW server_version")).scalar_one()
+        finally:
+            engine.dispose()
+        host = url.split("@", 1)[-1].split("/", 1)[0]
+        lines.append(f"database: PostgreSQL {version} at {host}, schema {schema} ({url.split(':')[0]})")
+    lines.append(f"load    : client threads in this process on 127.0.0.1, sharing the {usable} cores with the servers")
+    lines.append("serving : " + ("python -m uvicorn APP --workers N (stock)" if SERVE_MODULE == "uvicorn" else
+                                 "python -m bench.serve APP --workers N (uvicorn's CLI with the TCP_NODELAY fix "
+                                 "for N > 1, uvicorn issue #3149; --stock-uvicorn to see it without)"))
+    return lines
+
+
+def print_table(workers: int, results: dict[str, dict[str, Result]], args: argparse.Namespace) -> None:
+    plural = "worker" if workers == 1 else "workers"
+    print(f"\n{workers} uvicorn {plural} per app; {args.requests} timed operations per operation and app, "
+          f"{args.concurrency} concurrent clients")
+    head = (f"{'operation':<23}{'Mend r/s':>9}{'p50':>7}{'p95':>7} |{'min r/s':>8}{'p50':>7}{'p95':>7} |"
+            f"{'bare r/s':>9}{'p50':>7}{'p95':>7} |{'Mend÷min':>9}{'Mend÷bare':>10} |{'errors':>9}")
+    print(head)
+    print("-" * len(head))
+    mend, minimal, bare = results["Mend"], results["minimal"], results["bare"]
+    for key in args.operations:
+        m, n, b = mend[key], minimal[key], bare[key]
+        errors = f"{m.errors}/{n.errors}/{b.errors}"
+        print(f"{OPERATIONS[key]:<23}{m.rps:>9.0f}{m.p50_ms:>7.1f}{m.p95_ms:>7.1f} |{n.rps:>8.0f}{n.p50_ms:>7.1f}"
+              f"{n.p95_ms:>7.1f} |{b.rps:>9.0f}{b.p50_ms:>7.1f}{b.p95_ms:>7.1f} |{n.rps / m.rps:>8.2f}x"
+              f"{b.rps / m.rps:>9.2f}x |{errors:>9}")
+    print("r/s = operations per second, p50/p95 in ms; Mend÷X = Mend's time per operation ÷ X's "
+          "(X's r/s ÷ Mend's r/s); errors = Mend/minimal/bare")
+    if workers > 1:
+        for name, per_op in results.items():
+            splits = "; ".join(f"{key} " + "/".join(f"{share:.0%}" for share in per_op[key].cpu_split)
+                               for key in args.operations)
+            print(f"CPU split over the {workers} {name} workers: {splits}")
+
+
+# --- main ----------------------------------------------------------------------------------
 
 
 def main() -> None:
+    global SERVE_MODULE
     args = _args()
+    if args.stock_uvicorn:
+        SERVE_MODULE = "uvicorn"
     work = Path(tempfile.mkdtemp(prefix="mend-bench-"))
-    url = args.database_url or f"sqlite:///{work / 'bench.db'}"
-    _set_env(url, work)
-    t0 = time.perf_counter()
-    token, couple_ids = build_practice()
-    print(f"built {N_CLIENTS:,} clients, {N_COUPLES:,} couples, {N_SESSIONS:,} sessions "
-          f"in {time.perf_counter() - t0:.1f} s ({url.split(':')[0]})")
-    headers = {"Authorization": f"Bearer {token}"}
-    payloads = work / "payloads.json"
-    proc, base = start_server("app.main:app")
+    admin_url, schema = args.database_url, None
+    if admin_url.startswith("postgresql"):
+        schema, url = create_pg_schema(admin_url)
+    else:
+        url = admin_url or f"sqlite:///{work / 'bench.db'}"
     try:
-        capture_payloads(base, headers, couple_ids, payloads)
-        mend = {name: run_load(base, op, args.requests, args.concurrency, headers)
-                for name, op in mend_operations(couple_ids).items()}
+        _set_env(url, work)
+        print("\n".join(machine_facts(url, schema)))
+        t0 = time.perf_counter()
+        token, practice_id, couple_ids = build_practice()
+        print(f"built {N_CLIENTS:,} clients, {N_COUPLES:,} couples, {N_SESSIONS:,} sessions "
+              f"in {time.perf_counter() - t0:.1f} s")
+        headers = {"Authorization": f"Bearer {token}"}
+        payloads = work / "payloads.json"
+        print(f"minimal app: {capture_and_compare(headers, couple_ids[0], practice_id, payloads)}")
+        env = {"Mend": {}, "minimal": {"MINIMAL_PRACTICE_ID": str(practice_id)},
+               "bare": {"BENCH_PAYLOADS": str(payloads)}}
+        for workers in args.workers:
+            results: dict[str, dict[str, Result]] = {}
+            for name, (app_path, routes) in APPS.items():
+                server = start_server(app_path, workers, env[name])
+                try:
+                    ops = operations(routes, couple_ids)
+                    results[name] = {key: run_load(server, ops[key], args.requests, args.concurrency,
+                                                   headers if name == "Mend" else {})
+                                     for key in args.operations}
+                finally:
+                    stop(server)
+            print_table(workers, results, args)
     finally:
-        stop(proc)
-    proc, base = start_server("bench.bare_app:app", {"BENCH_PAYLOADS": str(payloads)})
-    try:
-        bare = {name: run_load(base, op, args.requests, args.concurrency, {})
-                for name, op in bare_operations().items()}
-    finally:
-        stop(proc)
-    _print_table(mend, bare, args)
-
-
-def _print_table(mend: dict[str, Result], bare: dict[str, Result], args: argparse.Namespace) -> None:
-    print(f"\n{args.requests} timed operations each, {args.concurrency} concurrent clients, "
-          "1 uvicorn worker, 2 cores shared with the load generator")
-    head = f"{'operation':<24}{'Mend req/s':>11}{'p50 ms':>8}{'p95 ms':>8}{'bare req/s':>11}" \
-           f"{'p50 ms':>8}{'p95 ms':>8}{'bare/Mend':>10}{'err':>5}"
-    print(head)
-    print("-" * len(head))
-    for name, m in mend.items():
-        b = bare[name]
-        print(f"{name:<24}{m.rps:>11.0f}{m.p50_ms:>8.1f}{m.p95_ms:>8.1f}{b.rps:>11.0f}"
-              f"{b.p50_ms:>8.1f}{b.p95_ms:>8.1f}{b.rps / m.rps:>9.2f}x{m.errors + b.errors:>5}")
+        if schema:
+            drop_pg_schema(admin_url, schema)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def configure(data_dir: Path) -> str:
 
 def _answers(rng: random.Random, level: float) -> dict[str, int]:
     """Trust-inventory answers around ``level`` (keyed), flipped for reverse items."""
-    from app.questionnaires.catalog import default_catalog
+    from app.instruments.catalog import default_catalog
 
     definition = default_catalog().get("trust-rebuilding", 1)
     answers = {}
@@ -55,7 +55,7 @@ def _answers(rng: random.Random, level: float) -> dict[str, int]:
 
 
 def _assessment(session, rng, person, couple, when: datetime, level: float) -> None:  # type: ignore[no-untyped-def]
-    from app.questionnaires.catalog import default_catalog
+    from app.instruments.catalog import default_catalog
     from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
     from app.scoring import score_administration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.questionnaires.catalog import default_catalog
+from app.instruments.catalog import default_catalog
 from app.questionnaires.models import Administration, AdministrationFlag
 from app.reports.models import Report
 from app.sessions.models import AgreementCheckIn, NoteAddendum

@@ -49,6 +49,13 @@ class Client(SQLModel, table=True):
         return f"{first} {self.last_name}"
 
 
+def couple_name(a: Client, b: Client) -> str:
+    """"Maya & Daniel Okafor" when the partners share a surname, else both full names."""
+    if a.last_name == b.last_name:
+        return f"{a.preferred_name or a.first_name} & {b.display_name}"
+    return f"{a.display_name} & {b.display_name}"
+
+
 def search_key(text: str) -> str:
     """Case- and accent-insensitive form of a name, so "zoe" finds "Zoë" on every database."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
-from app.clients.models import Client, Couple, search_key
+from app.clients.models import Client, Couple, couple_name, search_key
 from app.clients.schemas import (
     ClientCreate,
     ClientPublic,
@@ -238,7 +238,7 @@ def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic
                     **couple.model_dump(),
                     "partner_a": ClientPublic.model_validate(a),
                     "partner_b": ClientPublic.model_validate(b),
-                    "name": f"{a.display_name} & {b.display_name}",
+                    "name": couple_name(a, b),
                 }
             )
         )

@@ -1,13 +1,19 @@
-"""Practice settings."""
+"""Practice settings and, for the owner, the practice's audit trail."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.audit.service import list_events
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
+from app.errors import Forbidden
 from app.fields import RequestModel
+from app.pagination import Page, PageDep
 from app.practice import service
 
 router = APIRouter(prefix="/api/v1", tags=["practice"])
@@ -38,3 +44,32 @@ def update_practice(data: PracticeUpdate, session: SessionDep, counselor: Curren
         session, actor=counselor, name=data.name, timezone=data.timezone
     )
     return PracticePublic.model_validate(practice)
+
+
+class AuditEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    actor_id: int | None
+    actor_kind: str
+    action: str
+    entity: str
+    entity_id: int | None
+    detail: dict[str, Any]
+    at: datetime
+
+
+@router.get("/audit-events", response_model=Page[AuditEventPublic], tags=["audit"])
+def audit_events(
+    session: SessionDep, counselor: CurrentCounselor, page: PageDep,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[int | None, Query()] = None,
+) -> Page[AuditEventPublic]:
+    """Who saw or changed what, newest first (owner only)."""
+    if not counselor.is_owner:
+        raise Forbidden("Only the practice owner can read the audit trail")
+    rows, total = list_events(
+        session, practice_id=counselor.practice_id, entity=entity, entity_id=entity_id,
+        offset=page.offset, limit=page.limit,
+    )
+    return Page.of(rows, total, page, AuditEventPublic)

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.auth.deps import CurrentCounselor
+from app.clients.subjects import load_subject
 from app.db import SessionDep
-from app.questionnaires import flags, history, service
-from app.questionnaires.flags import FlagStatus
+from app.questionnaires.administrations import service
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import (
     AdministrationCreate,
@@ -23,6 +23,9 @@ from app.questionnaires.schemas import (
     ResendRequest,
     SubmissionPublic,
 )
+from app.questionnaires.scores.history import couple_history_public, score_histories
+from app.questionnaires.submission import answering, flags, results
+from app.questionnaires.submission.flags import FlagStatus
 
 router = APIRouter(prefix="/api/v1", tags=["questionnaires"])
 
@@ -91,7 +94,7 @@ def couple_administrations(
 @router.get("/administrations/{administration_id:id}/answers", response_model=AnswersPublic)
 def read_answers(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> AnswersPublic:
     """Answers with item texts, scores and flags. Reading is recorded in the audit trail."""
-    return service.read_answers(session, actor=counselor, administration_id=administration_id)
+    return results.read_answers(session, actor=counselor, administration_id=administration_id)
 
 
 @router.put("/administrations/{administration_id:id}/answers", response_model=AdministrationPublic)
@@ -99,25 +102,31 @@ def save_answers(
     administration_id: int, data: AnswersUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> AdministrationPublic:
     """Save some answers entered in session (partial is fine; null clears one)."""
-    found = service.save_answers(session, actor=counselor, administration_id=administration_id, answers=data.answers)
+    found = answering.save_in_session(session, actor=counselor, administration_id=administration_id,
+                                      answers=data.answers)
     return service.public_list(session, [found])[0]
 
 
 @router.post("/administrations/{administration_id:id}/submit", response_model=SubmissionPublic)
 def submit(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> SubmissionPublic:
     """Check required answers, then score; submitting again changes nothing."""
-    found = service.submit(session, actor=counselor, administration_id=administration_id)
-    return service.submission_public(session, found)
+    found = answering.submit_in_session(session, actor=counselor, administration_id=administration_id)
+    return results.submission_public(session, found)
 
 
-@router.get("/couples/{couple_id:id}/scores", response_model=CoupleScoreHistory)
+@router.get("/couples/{couple_id:id}/scores", response_model=list[CoupleScoreHistory])
 def couple_scores(
     couple_id: int,
     session: SessionDep,
     counselor: CurrentCounselor,
-    instrument_id: Annotated[str, Query(min_length=1, max_length=60)] = "trust-rebuilding",
-) -> CoupleScoreHistory:
-    return history.couple_score_history(session, actor=counselor, couple_id=couple_id, instrument_id=instrument_id)
+    instrument_id: Annotated[str | None, Query(min_length=1, max_length=60,
+                                               description="One questionnaire; default: every scored one")] = None,
+) -> list[CoupleScoreHistory]:
+    """Both partners' trajectories per subscale, with reliable change and the gaps between them,
+    for every scored questionnaire either partner has submitted (or the one asked for)."""
+    subject = load_subject(session, actor=counselor, couple_id=couple_id)
+    histories = score_histories(session, subject=subject, instrument_id=instrument_id)
+    return [couple_history_public(h, subject) for h in histories]
 
 
 @router.get("/flags", response_model=list[FlagPublic])

@@ -144,7 +144,7 @@ class SubmissionPublic(BaseModel):
     flags: list[FlagPublic]
 
 
-# --- couple score history (plain data shared by API, web UI and reports) -------
+# --- couple score history (the API's shape of app.scoring.history) -------
 
 
 class ChangePublic(BaseModel):
@@ -178,12 +178,14 @@ class PartnerSeries(BaseModel):
     points: list[ScorePoint]
 
 
-class GapPoint(BaseModel):
-    """One round: partner A's and B's administrations paired by time (see history.py)."""
+class GapPublic(BaseModel):
+    """The gap between partner A's and B's administrations paired by time (scoring.history)."""
 
     at: datetime
     a_administration_id: int
+    a_submitted_at: datetime
     b_administration_id: int
+    b_submitted_at: datetime
     a_mean: float | None
     b_mean: float | None
     difference: float | None  # a - b
@@ -191,7 +193,7 @@ class GapPoint(BaseModel):
     large: bool
 
 
-class SubscaleHistory(BaseModel):
+class SubscaleHistoryPublic(BaseModel):
     subscale: str
     label: str
     higher_is_better: bool
@@ -199,9 +201,11 @@ class SubscaleHistory(BaseModel):
     reliability: float
     reliability_source: str  # "practice" | "definition"
     n_administrations: int
+    scale_min: float
+    scale_max: float
     partner_a: PartnerSeries
     partner_b: PartnerSeries
-    gaps: list[GapPoint]
+    gaps: list[GapPublic]
 
 
 class CoupleScoreHistory(BaseModel):
@@ -211,4 +215,4 @@ class CoupleScoreHistory(BaseModel):
     title: str
     gap_threshold: float
     pairing_window_days: int
-    subscales: list[SubscaleHistory]
+    subscales: list[SubscaleHistoryPublic]

@@ -25,8 +25,8 @@ from sqlmodel import Session, col, select
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.errors import InvalidField, NotFound
+from app.reports.core.inputs import Paper
 from app.reports.gather import gather_report, report_filename
-from app.reports.inputs import Paper
 
 if TYPE_CHECKING:
     from app.reports.service import GeneratedReport

@@ -1,88 +1,52 @@
-"""Read one couple's or client's records into a ``ReportInput``.
+"""Read one couple's or client's records into a ``ReportInput``, through the domain services.
 
-Every section is one query (or two) over the whole period, using ``IN`` and
-grouping, so a report costs the same number of queries whether the couple has
-3 sessions or 300. Times are read in the practice's time zone, so "the period"
-and "the day of a session" mean what the counselor means by them.
+Each section comes from its own package's read function (sessions, agreements, flags, score
+histories, intake answers), each one query or two over the whole record, so a report costs
+the same number of queries whether the couple has 3 sessions or 300. Times are read in the
+practice's time zone, so "the period" and "the day of a session" mean what the counselor
+means by them.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from app.auth.models import Counselor
-from app.clients.models import Client, Couple
-from app.clients.service import get_client, get_couple
+from app.auth.service import get_counselor
+from app.clients.subjects import Subject, load_subject
 from app.db import utcnow
 from app.errors import InvalidField
-from app.practice.models import Practice
-from app.questionnaires.models import AdministrationFlag
-from app.reports.gather_scores import assessments_and_subscales, intake_highlights
-from app.reports.inputs import (
-    AgreementInput,
-    FlagInput,
-    Paper,
-    PartnerInput,
-    ReportInput,
-    SessionInput,
-)
-from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession
+from app.instruments.answers import answer_text
+from app.instruments.catalog import default_catalog
+from app.practice.service import get_practice
+from app.questionnaires.administrations.state import definition_for
+from app.questionnaires.models import Administration
+from app.questionnaires.scores.history import score_histories
+from app.questionnaires.submission.flags import open_flags_of
+from app.questionnaires.submission.results import latest_answers
+from app.reports.core.formatting import zone as zone_of
+from app.reports.core.inputs import AgreementInput, FlagInput, Paper, PartnerInput, ReportInput, SessionInput
+from app.sessions.agreements import AgreementRecord, agreement_records
+from app.sessions.service import sessions_between
 
 DEFAULT_PERIOD_DAYS = 90
 PARTNER_LABELS = ("Partner A", "Partner B")
 CLIENT_LABEL = "Client"
+#: Intake answers shown on the report: what each person hopes for. Only these items, so
+#: safety answers never appear raw (their flags cover them).
+HIGHLIGHT_ITEMS = ("goals", "goals_in_words", "hope_now")
+MAX_ANSWER_CHARS = 600
 
 
-@dataclass(frozen=True)
-class Subject:
-    """Who a report is about, already checked against the actor's practice and caseload."""
-
-    kind: Literal["couple", "client"]
-    practice: Practice
-    counselor: Counselor  # the couple's (or client's) counselor, named on the report
-    couple: Couple | None
-    client: Client | None
-    people: tuple[Client, ...]  # partner A then B, or the one client
-    labels: dict[int, str]  # client id -> "Partner A" / "Partner B" / "Client"
-    zone: ZoneInfo
-
-    @property
-    def subject_id(self) -> int:
-        """The couple's or client's id."""
-        row = self.couple if self.couple is not None else self.client
-        assert row is not None and row.id is not None
-        return row.id
-
-    @property
-    def client_ids(self) -> list[int]:
-        """Ids of everyone in the report."""
-        return [p.id for p in self.people if p.id is not None]
-
-    @property
-    def name(self) -> str:
-        """"Maya & Daniel Okafor" when partners share a surname, else both full names."""
-        if self.kind == "client":
-            return self.people[0].display_name
-        a, b = self.people
-        if a.last_name == b.last_name:
-            return f"{a.preferred_name or a.first_name} & {b.display_name}"
-        return f"{a.display_name} & {b.display_name}"
-
-    @property
-    def slug(self) -> str:
-        """ASCII file-name part: the shared surname, both surnames, or the client's name."""
-        if self.kind == "client":
-            words = [self.people[0].last_name, self.people[0].first_name]
-        else:
-            words = list(dict.fromkeys(p.last_name for p in self.people))
-        return ascii_slug(" ".join(words)) or f"{self.kind}-{self.subject_id}"
+def labels(subject: Subject) -> dict[int, str]:
+    """Client id -> "Partner A" / "Partner B", or "Client"."""
+    if subject.couple is None:
+        return {subject.client_ids[0]: CLIENT_LABEL}
+    return dict(zip(subject.client_ids, PARTNER_LABELS, strict=True))
 
 
 def ascii_slug(text: str) -> str:
@@ -93,46 +57,16 @@ def ascii_slug(text: str) -> str:
 
 
 def report_filename(subject: Subject, period_end: date) -> str:
-    """E.g. ``mend-report-okafor-2026-11-25.pdf``."""
-    return f"mend-report-{subject.slug}-{period_end.isoformat()}.pdf"
-
-
-# --- subject and period ----------------------------------------------------------
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def load_subject(
-    session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None
-) -> Subject:
-    """The couple or client, scoped to the actor (another practice's is a NotFound)."""
-    if (couple_id is None) == (client_id is None):
-        raise ValueError("give exactly one of couple_id and client_id")
-    if couple_id is not None:
-        couple = get_couple(session, actor=actor, couple_id=couple_id)
-        ids = (couple.partner_a_id, couple.partner_b_id)
-        found = {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
-        people = tuple(found[i] for i in ids)
-        labels = dict(zip(ids, PARTNER_LABELS, strict=True))
-        owner_id, practice_id, client = couple.counselor_id, couple.practice_id, None
+    """E.g. ``mend-report-okafor-2026-11-25.pdf``: the shared surname, both, or the client's name."""
+    if subject.couple is None:
+        words = [subject.people[0].last_name, subject.people[0].first_name]
     else:
-        assert client_id is not None
-        client = get_client(session, actor=actor, client_id=client_id)
-        people, labels, couple = (client,), {client_id: CLIENT_LABEL}, None
-        owner_id, practice_id = client.counselor_id, client.practice_id
-    practice = session.get(Practice, practice_id)
-    counselor = actor if actor.id == owner_id else session.get(Counselor, owner_id)
-    assert practice is not None and counselor is not None  # foreign keys
-    return Subject(
-        kind="couple" if couple is not None else "client", practice=practice,
-        counselor=counselor, couple=couple, client=client, people=people, labels=labels,
-        zone=_zone(practice.timezone),
-    )
+        words = list(dict.fromkeys(p.last_name for p in subject.people))
+    slug = ascii_slug(" ".join(words)) or f"{subject.kind}-{subject.id}"
+    return f"mend-report-{slug}-{period_end.isoformat()}.pdf"
+
+
+# --- period ----------------------------------------------------------------------
 
 
 def resolve_period(
@@ -160,93 +94,73 @@ def _utc_bounds(zone: ZoneInfo, start: date, end: date) -> tuple[datetime, datet
 # --- sections --------------------------------------------------------------------
 
 
-def _sessions(session: Session, subject: Subject, lo: datetime, hi: datetime) -> list[SessionInput]:
-    owner = (
-        TherapySession.couple_id == subject.subject_id
-        if subject.kind == "couple"
-        else TherapySession.client_id == subject.subject_id
-    )
-    rows = session.exec(
-        select(TherapySession)
-        .where(owner, col(TherapySession.starts_at) >= lo, col(TherapySession.starts_at) < hi)
-        .order_by(col(TherapySession.starts_at))
-    ).all()
+def _sessions(session: Session, subject: Subject, lo: datetime, hi: datetime, zone: ZoneInfo) -> list[SessionInput]:
+    named = labels(subject)
     return [
         SessionInput(
-            start=row.starts_at.astimezone(subject.zone),
-            duration_minutes=row.duration_minutes,
-            modality=row.modality,
-            attendees=tuple(subject.labels[i] for i in row.attendee_ids if i in subject.labels),
-            status=row.status,
+            start=row.starts_at.astimezone(zone), duration_minutes=row.duration_minutes, modality=row.modality,
+            attendees=tuple(named[i] for i in row.attendee_ids if i in named), status=row.status,
         )
-        for row in rows
+        for row in sessions_between(session, subject=subject, start=lo, end=hi)
     ]
 
 
-def _agreements(
-    session: Session, subject: Subject, lo: datetime, hi: datetime
-) -> list[AgreementInput]:
+def _agreements(session: Session, subject: Subject, lo: datetime, hi: datetime) -> list[AgreementInput]:
     """Agreements that mattered in the period: active ones, ones checked in on, ones that changed."""
     if subject.couple is None:
         return []  # agreements belong to couples
-    rows = session.exec(
-        select(Agreement)
-        .where(Agreement.couple_id == subject.subject_id, col(Agreement.created_at) < hi)
-        .order_by(col(Agreement.created_at), col(Agreement.id))
-    ).all()
-    ids = [row.id for row in rows]
-    if not ids:
-        return []
-    checkins: dict[int, list[str]] = {i: [] for i in ids if i is not None}
-    for agreement_id, outcome in session.exec(
-        select(AgreementCheckIn.agreement_id, AgreementCheckIn.outcome)
-        .join(TherapySession, col(TherapySession.id) == AgreementCheckIn.session_id)
-        .where(col(AgreementCheckIn.agreement_id).in_(ids))
-        .where(col(TherapySession.starts_at) >= lo, col(TherapySession.starts_at) < hi)
-        .order_by(col(TherapySession.starts_at))
-    ):
-        checkins[agreement_id].append(outcome)
-    last_change = dict(session.exec(
-        select(AgreementStatusChange.agreement_id, func.max(AgreementStatusChange.changed_at))
-        .where(col(AgreementStatusChange.agreement_id).in_(ids))
-        .group_by(col(AgreementStatusChange.agreement_id))
-    ).all())
-    return [
-        AgreementInput(kind=row.kind, title=row.title, status=row.status, checkins=checkins[row.id])
-        for row in rows
-        if row.id is not None and _relevant(row, checkins[row.id], last_change.get(row.id), lo)
-    ]
+    out = []
+    for record in agreement_records(session, couple_id=subject.id, created_before=hi):
+        outcomes = [checkin.outcome for checkin, at in record.checkins if lo <= at < hi]
+        if _relevant(record, outcomes, lo):
+            a = record.agreement
+            out.append(AgreementInput(kind=a.kind, title=a.title, status=a.status, checkins=outcomes))
+    return out
 
 
-def _relevant(row: Agreement, checkins: Sequence[str], changed: datetime | None, lo: datetime) -> bool:
-    if row.status == "active" or checkins:
+def _relevant(record: AgreementRecord, outcomes: list[str], lo: datetime) -> bool:
+    if record.agreement.status == "active" or outcomes:
         return True
     # Closed before the period began and not touched since: belongs to an older report.
-    return changed is not None and _aware(changed) >= lo
+    return any(change.changed_at >= lo for change in record.history)
 
 
-def _aware(value: datetime) -> datetime:
-    # func.max() returns the column's raw value, which bypasses UTCDateTime on some drivers.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _flags(session: Session, subject: Subject) -> list[FlagInput]:
+def _flags(session: Session, subject: Subject, zone: ZoneInfo) -> list[FlagInput]:
     """Every open flag of these clients: a safety concern is shown whatever period is asked for."""
-    rows = session.exec(
-        select(AdministrationFlag).where(
-            col(AdministrationFlag.client_id).in_(subject.client_ids),
-            col(AdministrationFlag.resolved_at).is_(None),
-        )
-    ).all()
+    named = labels(subject)
     return [
-        FlagInput(
-            partner_label=subject.labels[row.client_id],
-            raised_at=row.raised_at.astimezone(subject.zone),
-            severity=row.severity,
-            message=row.message,
-        )
-        for row in rows
+        FlagInput(partner_label=named[row.client_id], raised_at=row.raised_at.astimezone(zone),
+                  severity=row.severity, message=row.message)
+        for row in open_flags_of(session, client_ids=subject.client_ids)
     ]
+
+
+def _intake_highlights(session: Session, subject: Subject) -> list[tuple[str, str]]:
+    """A few answers from each person's latest submitted intake: goals and hopes."""
+    intakes = [d.id for d in default_catalog().of_kind("intake")]
+    found = latest_answers(session, subject=subject, instrument_ids=intakes, item_ids=HIGHLIGHT_ITEMS)
+    lines = []
+    for person in subject.people:
+        if person.id in found:
+            administration, answers = found[person.id]
+            lines += _person_lines(subject, person.display_name, administration, answers)
+    return lines
+
+
+def _person_lines(
+    subject: Subject, name: str, administration: Administration, answers: dict[str, object]
+) -> list[tuple[str, str]]:
+    definition = definition_for(administration)
+    lines = []
+    for item_id in HIGHLIGHT_ITEMS:
+        value = answers.get(item_id)
+        if value in (None, "", []) or item_id not in {i.id for i in definition.items}:
+            continue  # unanswered, or a later intake version dropped the item
+        item = definition.item(item_id)
+        question = item.text if subject.couple is None else f"{name}: {item.text}"
+        text = answer_text(definition, item, value, with_point=False, limit=MAX_ANSWER_CHARS)
+        lines.append((question, text or ""))
+    return lines
 
 
 # --- the whole input -------------------------------------------------------------
@@ -266,31 +180,34 @@ def gather_report(
 ) -> tuple[Subject, ReportInput]:
     """Load everything one report shows; the subject says whose records these are."""
     subject = load_subject(session, actor=actor, couple_id=couple_id, client_id=client_id)
-    generated_at = (now or utcnow()).astimezone(subject.zone)
+    practice = get_practice(session, actor=actor)
+    counselor = actor if actor.id == subject.counselor_id else get_counselor(
+        session, actor=actor, counselor_id=subject.counselor_id)
+    zone = zone_of(practice.timezone)
+    generated_at = (now or utcnow()).astimezone(zone)
     start, end = resolve_period(period_start, period_end, today=generated_at.date())
-    lo, hi = _utc_bounds(subject.zone, start, end)
-    assessments, subscales = assessments_and_subscales(
-        session, subject=subject, before=hi, zone=subject.zone
-    )
+    lo, hi = _utc_bounds(zone, start, end)
+    named = labels(subject)
     couple = subject.couple
     data = ReportInput(
-        practice_name=subject.practice.name,
-        counselor_name=subject.counselor.full_name,
+        practice_name=practice.name,
+        counselor_name=counselor.full_name,
         generated_by=actor.full_name,
         subject_kind=subject.kind,
         subject_name=subject.name,
-        partners=tuple(PartnerInput(subject.labels[p.id], p.display_name) for p in subject.people),
+        partners=tuple(PartnerInput(named[p.id], p.display_name) for p in subject.people if p.id is not None),
         period_start=start,
         period_end=end,
         generated_at=generated_at,
+        timezone=practice.timezone,
         breach_type=couple.breach_type if couple else None,
         disclosed_on=couple.disclosed_on if couple else None,
-        sessions=_sessions(session, subject, lo, hi),
-        assessments=assessments,
-        subscales=subscales,
+        sessions=_sessions(session, subject, lo, hi, zone),
+        # Every submission up to the period's end: earlier ones give each person's baseline.
+        scores=score_histories(session, subject=subject, before=hi),
         agreements=_agreements(session, subject, lo, hi),
-        flags=_flags(session, subject),
-        intake_highlights=intake_highlights(session, subject=subject),
+        flags=_flags(session, subject, zone),
+        intake_highlights=_intake_highlights(session, subject),
         summary=(summary or "").strip() or None,
         paper=paper,
     )

@@ -19,9 +19,9 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from app.reports import charts
-from app.reports.context import ReportContext
-from app.reports.formatting import FILTERS
+from app.reports.core import charts
+from app.reports.core.context import ReportContext
+from app.reports.core.formatting import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 ASSETS_DIR = (TEMPLATES_DIR / "assets").resolve()
@@ -119,7 +119,7 @@ FONT_CONFIG = FontConfiguration()  # shared: building one per render is slow
 
 def render_html(context: ReportContext) -> str:
     """The report as a self-contained HTML page (the PDF and the web preview use this)."""
-    return ENVIRONMENT.get_template("report.html").render(report=context)
+    return ENVIRONMENT.get_template("report.html").render(report=context, timezone=context.timezone)
 
 
 def render_pdf(html: str) -> bytes:

@@ -1,9 +1,9 @@
 """Progress reports: gather from the database, render, and record who generated what.
 
 The pieces (``gather_report``, ``render_report``, ``record_report``) are kept
-apart so the batch can end its read transaction before the CPU-heavy render
-(on SQLite every transaction holds the write lock, DESIGN §9). Services flush;
-the caller commits.
+apart so the batch can end its read transaction before the CPU-heavy render.
+Services flush; the caller commits, except where ``generate_report`` says why it
+commits itself (ARCHITECTURE.md lists every deliberate commit).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
-from app.clients.service import get_client, get_couple
-from app.reports.context import build_report_context
-from app.reports.gather import Subject, gather_report, report_filename
-from app.reports.inputs import Paper, ReportInput
+from app.clients.subjects import Subject, load_subject
+from app.reports.core.context import build_report_context
+from app.reports.core.inputs import Paper, ReportInput
+from app.reports.gather import gather_report, report_filename
 from app.reports.models import Report
 
 
@@ -78,9 +78,9 @@ def record_report(
 ) -> Report:
     """Store the report's record (checksum, size, period) and an audit event."""
     report = Report(
-        practice_id=subject.practice.id,  # type: ignore[arg-type]
-        couple_id=subject.subject_id if subject.kind == "couple" else None,
-        client_id=subject.subject_id if subject.kind == "client" else None,
+        practice_id=subject.practice_id,
+        couple_id=subject.couple_id,
+        client_id=subject.id if subject.couple is None else None,
         generated_by_id=actor.id,  # type: ignore[arg-type]
         generated_at=data.generated_at,
         period_start=data.period_start,
@@ -102,8 +102,8 @@ def _audit(
     session: Session, *, actor: Counselor, subject: Subject, action: str, detail: dict[str, object]
 ) -> None:
     # Filed under the couple/client, so "who looked at this couple" is one audit query.
-    record(session, actor=actor, practice_id=subject.practice.id,  # type: ignore[arg-type]
-           action=action, entity=subject.kind, entity_id=subject.subject_id, detail=detail)
+    record(session, actor=actor, practice_id=subject.practice_id,
+           action=action, entity=subject.kind, entity_id=subject.id, detail=detail)
 
 
 def generate_report(
@@ -113,10 +113,14 @@ def generate_report(
     via: str = "api",
     **options: Unpack[ReportOptions],
 ) -> GeneratedReport:
-    """Build, render and record one report (PDF plus the HTML it was made from)."""
+    """Build, render and record one report (PDF plus the HTML it was made from).
+
+    Commits once itself, on purpose: the read transaction ends before the ~0.7 s render,
+    because on SQLite a write transaction holds the database's single writer lock and
+    other requests must not wait on a PDF. The Report row is then written in the caller's
+    next transaction.
+    """
     subject, data = gather_report(session, actor=actor, **options)
-    # End the read transaction before the ~0.7 s render: on SQLite an open transaction
-    # holds the database's single writer lock, and other requests must not wait on a PDF.
     session.commit()
     html, pdf = render_input(data)
     filename = report_filename(subject, data.period_end)
@@ -145,13 +149,8 @@ def list_reports(
     session: Session, *, actor: Counselor, couple_id: int | None = None, client_id: int | None = None
 ) -> list[ReportEntry]:
     """A couple's or client's generated reports, newest first."""
-    if couple_id is not None:
-        get_couple(session, actor=actor, couple_id=couple_id)
-        owner = col(Report.couple_id) == couple_id
-    else:
-        assert client_id is not None
-        get_client(session, actor=actor, client_id=client_id)
-        owner = col(Report.client_id) == client_id
+    subject = load_subject(session, actor=actor, couple_id=couple_id, client_id=client_id)
+    owner = col(Report.couple_id) == subject.id if subject.couple else col(Report.client_id) == subject.id
     rows = session.exec(
         select(Report, Counselor.full_name)
         .join(Counselor, col(Counselor.id) == Report.generated_by_id)

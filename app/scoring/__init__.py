@@ -1,30 +1,49 @@
-"""Pure scoring: subscale means, flags, reliable change, partner gaps, reliability.
+"""Pure scoring: subscale means, flags, reliable change, partner gaps, reliability, score history.
 
-No database and no I/O here; callers pass a definition and plain answer dicts.
+No database and no I/O here; callers pass a definition (``app.instruments``) and plain data.
 """
 
 from app.scoring.administration import score_administration
-from app.scoring.change import reliable_change, standard_error_of_difference, trajectory
+from app.scoring.change import reliable_change, standard_error_of_difference
 from app.scoring.flags import condition_met, evaluate_flags
 from app.scoring.gap import partner_gap
+from app.scoring.history import (
+    GapPoint,
+    ScoreHistory,
+    Submitted,
+    SubscaleHistory,
+    Trajectory,
+    TrajectoryPoint,
+    definition_reliabilities,
+    score_history,
+    trajectory,
+)
 from app.scoring.reliability import cronbach_alpha, subscale_alpha
 from app.scoring.subscales import keyed_value, score_subscale, score_subscales
-from app.scoring.types import Change, Flag, Gap, ScoreResult, SubscaleScore, TrajectoryPoint
+from app.scoring.types import Change, Flag, Gap, Reliability, ScoreResult, SubscaleScore
 
 __all__ = [
     "Change",
     "Flag",
     "Gap",
+    "GapPoint",
+    "Reliability",
+    "ScoreHistory",
     "ScoreResult",
+    "Submitted",
+    "SubscaleHistory",
     "SubscaleScore",
+    "Trajectory",
     "TrajectoryPoint",
     "condition_met",
     "cronbach_alpha",
+    "definition_reliabilities",
     "evaluate_flags",
     "keyed_value",
     "partner_gap",
     "reliable_change",
     "score_administration",
+    "score_history",
     "score_subscale",
     "score_subscales",
     "standard_error_of_difference",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.instruments.models import Definition
 from app.scoring.flags import evaluate_flags
 from app.scoring.subscales import score_subscales
 from app.scoring.types import ScoreResult
-
-if TYPE_CHECKING:
-    from app.questionnaires.definitions import Definition
 
 
 def score_administration(definition: Definition, answers: Mapping[str, Any]) -> ScoreResult:

@@ -1,12 +1,10 @@
-"""Reliable change (Jacobson & Truax, 1991) between scores, and score trajectories."""
+"""Reliable change (Jacobson & Truax, 1991) between two scores."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
 
-from app.scoring.types import Change, TrajectoryPoint
+from app.scoring.types import Change
 
 RCI_CRITICAL = 1.96  # two-tailed 5% level: a change this large is unlikely to be noise
 
@@ -53,46 +51,3 @@ def reliable_change(
         reliability=reliability,
         reliability_source=reliability_source,
     )
-
-
-def trajectory(
-    points: Sequence[tuple[Any, float | None]],
-    *,
-    sd: float,
-    reliability: float,
-    higher_is_better: bool = True,
-    reliability_source: str = "definition",
-) -> list[TrajectoryPoint]:
-    """Each point with change from the first scored point and from the last earlier one.
-
-    Unscored points (mean None) are kept in place, without changes, and are skipped
-    when looking for the baseline or the previous score.
-    """
-
-    def change(before: float, after: float) -> Change:
-        return reliable_change(
-            before,
-            after,
-            sd=sd,
-            reliability=reliability,
-            higher_is_better=higher_is_better,
-            reliability_source=reliability_source,
-        )
-
-    result: list[TrajectoryPoint] = []
-    baseline: float | None = None
-    previous: float | None = None
-    for when, mean in points:
-        if mean is None:
-            result.append(TrajectoryPoint(when, None, None, None))
-            continue
-        if baseline is None:
-            baseline = mean
-            result.append(TrajectoryPoint(when, mean, None, None))
-        else:
-            assert previous is not None  # set together with baseline
-            result.append(
-                TrajectoryPoint(when, mean, change(baseline, mean), change(previous, mean))
-            )
-        previous = mean
-    return result

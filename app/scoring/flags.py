@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.instruments.models import Definition
 from app.scoring.types import Flag
-
-if TYPE_CHECKING:
-    from app.questionnaires.definitions import Definition
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

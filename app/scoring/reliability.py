@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.instruments.models import Definition
 from app.scoring.subscales import keyed_value
-
-if TYPE_CHECKING:
-    from app.questionnaires.definitions import Definition
 
 
 def sample_variance(values: Sequence[float]) -> float:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.instruments.models import Definition, Subscale
 from app.scoring.types import SubscaleScore
-
-if TYPE_CHECKING:
-    from app.questionnaires.definitions import Definition, Subscale
 
 
 def keyed_value(value: int, *, minimum: int, maximum: int, reverse: bool) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,9 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class TrajectoryPoint:
-    """One administration in a series, with change from the baseline and the previous score."""
+class Reliability:
+    """The reliability used for one subscale's reliable change, and what it rests on."""
 
-    when: Any
-    mean: float | None
-    from_baseline: Change | None
-    from_previous: Change | None
+    value: float
+    source: str  # "definition" (published value) | "practice" (this practice's own alpha)
+    n_administrations: int  # submitted administrations of that version in the practice

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
@@ -112,21 +113,34 @@ def list_checkins(session: Session, *, actor: Counselor, agreement_id: int) -> l
 
 @dataclass(frozen=True)
 class AgreementRecord:
-    """An agreement with its check-ins and status history, oldest first."""
+    """An agreement with its check-ins (each with its session's start, in session order) and
+    its status history, oldest first."""
 
     agreement: Agreement
-    checkins: list[AgreementCheckIn]
+    checkins: list[tuple[AgreementCheckIn, datetime]]
     history: list[AgreementStatusChange]
 
 
-def couple_agreement_records(session: Session, *, actor: Counselor, couple_id: int) -> list[AgreementRecord]:
-    """Every agreement of a couple with check-ins and history, in three queries however many."""
-    found = list_agreements(session, actor=actor, couple_id=couple_id)
+def agreement_records(
+    session: Session, *, couple_id: int, created_before: datetime | None = None
+) -> list[AgreementRecord]:
+    """A couple's agreements with check-ins and history, in three queries however many.
+
+    The caller has already checked the couple against the actor's caseload.
+    """
+    query = select(Agreement).where(Agreement.couple_id == couple_id)
+    if created_before is not None:
+        query = query.where(col(Agreement.created_at) < created_before)
+    found = list(session.exec(query.order_by(col(Agreement.created_at), col(Agreement.id))).all())
     ids = [a.id for a in found]
-    checkins: dict[int, list[AgreementCheckIn]] = defaultdict(list)
-    for row in session.exec(select(AgreementCheckIn).where(col(AgreementCheckIn.agreement_id).in_(ids))
-                            .order_by(col(AgreementCheckIn.created_at), col(AgreementCheckIn.id))):
-        checkins[row.agreement_id].append(row)
+    checkins: dict[int, list[tuple[AgreementCheckIn, datetime]]] = defaultdict(list)
+    for row, starts_at in session.exec(
+        select(AgreementCheckIn, TherapySession.starts_at)
+        .join(TherapySession, col(TherapySession.id) == AgreementCheckIn.session_id)
+        .where(col(AgreementCheckIn.agreement_id).in_(ids))
+        .order_by(col(TherapySession.starts_at), col(AgreementCheckIn.id))
+    ):
+        checkins[row.agreement_id].append((row, starts_at))
     history: dict[int, list[AgreementStatusChange]] = defaultdict(list)
     for change in session.exec(
         select(AgreementStatusChange).where(col(AgreementStatusChange.agreement_id).in_(ids))
@@ -134,6 +148,12 @@ def couple_agreement_records(session: Session, *, actor: Counselor, couple_id: i
     ):
         history[change.agreement_id].append(change)
     return [AgreementRecord(a, checkins[a.id], history[a.id]) for a in found if a.id is not None]
+
+
+def couple_agreement_records(session: Session, *, actor: Counselor, couple_id: int) -> list[AgreementRecord]:
+    """Every agreement of a couple in the actor's caseload, for the couple page."""
+    get_couple(session, actor=actor, couple_id=couple_id)
+    return agreement_records(session, couple_id=couple_id)
 
 
 def record_checkin(

@@ -11,6 +11,7 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Client, Couple, search_key
 from app.clients.service import client_visible, couple_visible, get_client, get_couple
+from app.clients.subjects import Subject, load_subject
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
@@ -80,21 +81,15 @@ def read_note(session: Session, *, actor: Counselor, session_id: int) -> Therapy
     return found
 
 
-def _subject(session: Session, *, actor: Counselor, couple_id: int | None,
-             client_id: int | None) -> tuple[Couple | None, Client | None, set[int]]:
+def _subject(session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None) -> Subject:
+    """Whom a session is with, named as the field that was wrong when it isn't in the caseload."""
     if (couple_id is None) == (client_id is None):
         raise InvalidField("couple_id", "Give either couple_id or client_id, not both")
-    if couple_id is not None:
-        try:
-            couple = get_couple(session, actor=actor, couple_id=couple_id)
-        except NotFound:
-            raise InvalidField("couple_id", f"No couple with id {couple_id} in your caseload") from None
-        return couple, None, {couple.partner_a_id, couple.partner_b_id}
     try:
-        client = get_client(session, actor=actor, client_id=client_id)  # type: ignore[arg-type]
+        return load_subject(session, actor=actor, couple_id=couple_id, client_id=client_id)
     except NotFound:
-        raise InvalidField("client_id", f"No client with id {client_id} in your caseload") from None
-    return None, client, {client.id}  # type: ignore[arg-type]
+        field, given = ("couple_id", couple_id) if couple_id is not None else ("client_id", client_id)
+        raise InvalidField(field, f"No {field.removesuffix('_id')} with id {given} in your caseload") from None
 
 
 def _attendees(requested: list[int] | None, allowed: set[int]) -> list[int]:
@@ -106,14 +101,11 @@ def _attendees(requested: list[int] | None, allowed: set[int]) -> list[int]:
 
 
 def create_session(session: Session, *, actor: Counselor, data: SessionCreate) -> TherapySession:
-    couple, client, allowed = _subject(
-        session, actor=actor, couple_id=data.couple_id, client_id=data.client_id
-    )
-    owner_id = couple.counselor_id if couple else client.counselor_id  # type: ignore[union-attr]
+    subject = _subject(session, actor=actor, couple_id=data.couple_id, client_id=data.client_id)
     record_ = TherapySession(
         practice_id=actor.practice_id,
-        counselor_id=owner_id if actor.is_owner else actor.id,
-        attendee_ids=_attendees(data.attendee_ids, allowed),
+        counselor_id=subject.counselor_id if actor.is_owner else actor.id,
+        attendee_ids=_attendees(data.attendee_ids, set(subject.client_ids)),
         **data.model_dump(exclude={"attendee_ids", "starts_at"}),
         starts_at=as_utc(data.starts_at),
     )
@@ -135,9 +127,8 @@ def update_session(
         bad = next(k for k in changes if changes[k] is None and k != "attendee_ids")
         raise InvalidField(bad, f"{bad} cannot be empty")
     if "attendee_ids" in changes:
-        _, _, allowed = _subject(session, actor=actor, couple_id=found.couple_id,
-                                 client_id=found.client_id)
-        changes["attendee_ids"] = _attendees(changes["attendee_ids"], allowed)
+        subject = _subject(session, actor=actor, couple_id=found.couple_id, client_id=found.client_id)
+        changes["attendee_ids"] = _attendees(changes["attendee_ids"], set(subject.client_ids))
     if "starts_at" in changes:
         changes["starts_at"] = as_utc(changes["starts_at"])
     for field, value in changes.items():
@@ -199,6 +190,17 @@ def add_addendum(
     record(session, actor=actor, practice_id=actor.practice_id, action="create",
            entity="note_addendum", entity_id=addendum.id, detail={"session_id": found.id})
     return addendum
+
+
+def sessions_between(session: Session, *, subject: Subject, start: datetime, end: datetime) -> list[TherapySession]:
+    """The couple's or client's sessions starting in ``[start, end)``, oldest first (already scoped)."""
+    owner = (col(TherapySession.couple_id) == subject.id if subject.couple is not None
+             else col(TherapySession.client_id) == subject.id)
+    return list(session.exec(
+        select(TherapySession)
+        .where(owner, col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
+        .order_by(col(TherapySession.starts_at))
+    ).all())
 
 
 def last_session_by_couple(session: Session, *, actor: Counselor, couple_ids: list[int]) -> dict[int, datetime]:

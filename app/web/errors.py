@@ -1,14 +1,25 @@
-"""Error pages for browser paths; ``/api/...`` keeps its JSON answers (see app.main)."""
+"""Every error answer, in one place: an HTML page on browser paths, JSON on ``/api/...``.
+
+``respond`` is the one responder that decides HTML or JSON; each exception handler below
+only says which status and message an error means, and ``app.main`` registers them.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import DomainError, TooManyAttempts
+from app.errors import DomainError, InvalidField, TooManyAttempts
 from app.web.deps import LoginRequired
 from app.web.templating import render
+
+log = logging.getLogger("mend")
 
 TITLES = {
     400: "Something in the request was not right",
@@ -21,6 +32,10 @@ TITLES = {
     503: "Mend is busy",
 }
 NOT_FOUND = "We could not find that page. It may have been removed, or it is not in your caseload."
+CONFLICT = "This change conflicts with an existing record; nothing was saved"
+OUT_OF_RANGE = "A value is out of range for this field; nothing was saved"
+BUSY = "Mend is busy for a moment; nothing was saved, please try again"
+UNREADABLE_ADDRESS = "The address has a value Mend could not read. Go back and use the links on the page."
 
 
 def is_web_path(path: str) -> bool:
@@ -40,22 +55,48 @@ def error_page(request: Request, status: int, message: str,
     return response
 
 
-def domain_error_page(request: Request, exc: DomainError) -> HTMLResponse:
+def respond(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None,
+            detail: Any = None, web_status: int | None = None) -> Response:
+    """The error as a page for a browser (same status, unless ``web_status``) or as JSON
+    ``{"detail": ...}`` for the API (``detail`` defaults to the message)."""
+    if is_web_path(request.url.path):
+        shown = NOT_FOUND if status == 404 else message
+        return error_page(request, web_status or status, shown, headers)
+    body = {"detail": message if detail is None else detail}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
-    message = NOT_FOUND if exc.status_code == 404 else exc.message
-    return error_page(request, exc.status_code, message, headers)
+    detail = ([{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+              if isinstance(exc, InvalidField) else None)
+    return respond(request, exc.status_code, exc.message, headers=headers, detail=detail)
 
 
-def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
-    if exc.status_code == 404:
-        return error_page(request, 404, NOT_FOUND)
+def integrity_error(request: Request, exc: Exception) -> Response:
+    log.info("integrity error on %s: %s", request.url.path, exc)
+    return respond(request, 409, CONFLICT)
+
+
+def data_error(request: Request, exc: Exception) -> Response:
+    return respond(request, 422, OUT_OF_RANGE)
+
+
+def busy(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable on %s: %s", request.url.path, exc)
+    return respond(request, 503, BUSY, headers={"Retry-After": "2"})
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
-    return error_page(request, exc.status_code, message, dict(exc.headers or {}))
+    return respond(request, exc.status_code, message, headers=dict(exc.headers or {}), detail=exc.detail)
 
 
-def validation_error_page(request: Request) -> HTMLResponse:
-    return error_page(request, 400, "The address has a value Mend could not read. "
-                                    "Go back and use the links on the page.")
+def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return respond(request, 422, UNREADABLE_ADDRESS, detail=jsonable_encoder(exc.errors()), web_status=400)
 
 
 def login_redirect(request: Request, exc: Exception) -> Response:

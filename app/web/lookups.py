@@ -14,11 +14,13 @@ from app.clients import service as clients
 from app.clients.models import Couple
 from app.clients.schemas import CouplePublic
 from app.clients.service import couples_public
+from app.clients.subjects import Subject
 from app.db import utcnow
-from app.questionnaires import flags as flag_service
-from app.questionnaires import service as questionnaires
-from app.questionnaires.history import couple_score_history
-from app.questionnaires.schemas import AdministrationPublic, CoupleScoreHistory, FlagPublic
+from app.questionnaires.administrations import service as questionnaires
+from app.questionnaires.schemas import AdministrationPublic, FlagPublic
+from app.questionnaires.scores.history import score_histories
+from app.questionnaires.submission import flags as flag_service
+from app.scoring import ScoreHistory
 from app.sessions.models import TherapySession
 
 OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
@@ -55,22 +57,14 @@ def couple_questionnaires(session: Session, me: Counselor, couple_id: int) -> li
     return questionnaires.public_list(session, rows)
 
 
-def couple_scores(session: Session, me: Counselor, couple_id: int) -> list[CoupleScoreHistory]:
-    """Score histories of every scored instrument either partner has submitted."""
-    out = []
-    for instrument in questionnaires.list_instruments():
-        if not instrument.subscales:
-            continue
-        history = couple_score_history(session, actor=me, couple_id=couple_id, instrument_id=instrument.id)
-        if any(s.partner_a.points or s.partner_b.points for s in history.subscales):
-            out.append(history)
-    return out
+def scores(session: Session, subject: Subject) -> list[ScoreHistory]:
+    """Score histories of every scored questionnaire either partner has submitted."""
+    return score_histories(session, subject=subject)
 
 
 def open_flags(session: Session, me: Counselor, *, couple_id: int | None = None) -> list[FlagPublic]:
     """Open flags in the caseload (or one couple's), most severe first."""
-    rows = flag_service.list_flags(session, actor=me, status="open")
-    return [f for f in rows if couple_id is None or f.couple_id == couple_id]
+    return flag_service.list_flags(session, actor=me, status="open", couple_id=couple_id)
 
 
 @dataclass(frozen=True)

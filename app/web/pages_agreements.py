@@ -11,13 +11,14 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients import service as clients
 from app.db import SessionDep
+from app.reports.core.formatting import label
 from app.sessions import agreements as service
 from app.sessions.models import AGREEMENT_KINDS, AGREEMENT_STATUSES
 from app.sessions.schemas import AgreementCreate, AgreementUpdate
 from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, values_of
-from app.web.templating import label, render
+from app.web.templating import render
 
 router = APIRouter()
 

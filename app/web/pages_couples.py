@@ -12,8 +12,10 @@ from app.auth.models import Counselor
 from app.clients import service
 from app.clients.models import BREACH_TYPES, Client
 from app.clients.schemas import ClientCreate, CoupleCreate
+from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
+from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions
 from app.web import lookups
@@ -21,7 +23,7 @@ from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, text, values_of
 from app.web.pages_clients import counselor_options
 from app.web.paging import pager
-from app.web.templating import label, render
+from app.web.templating import render
 
 router = APIRouter()
 
@@ -111,8 +113,8 @@ def couple_create(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 @router.get("/couples/{couple_id:id}")
 def couple_page(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    couple = service.get_couple(session, actor=me, couple_id=couple_id)
-    row = lookups.couple_rows(session, [couple])[0]
+    subject = load_subject(session, actor=me, couple_id=couple_id)
+    row = lookups.couple_rows(session, [subject.couple])[0]  # type: ignore[list-item]
     sessions, session_total = list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
                                             q=None, offset=0, limit=SESSIONS_SHOWN)
     return render(request, "couples/detail.html", {
@@ -122,7 +124,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "agreements": agreement_rows(session, me, couple_id),
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
-        "scores": lookups.couple_scores(session, me, couple_id),
+        "scores": lookups.scores(session, subject),
         "flags": lookups.open_flags(session, me, couple_id=couple_id),
     })
 

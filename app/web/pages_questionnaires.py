@@ -13,26 +13,27 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
+from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
 from app.errors import InvalidField
 from app.fields import parse_id
-from app.questionnaires import flags as flag_service
-from app.questionnaires import service
+from app.instruments.catalog import default_catalog
+from app.questionnaires.administrations import service
+from app.questionnaires.administrations.state import definition_for
 from app.questionnaires.schemas import AdministrationCreate
-from app.questionnaires.submission import definition_for
+from app.questionnaires.submission import flags as flag_service
+from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
 from app.web.forms import FormErrors, parse, pick, text, values_of
-from app.web.subjects import CaseSubject, client_subject, couple_subject, page_of
-from app.web.templating import render
+from app.web.templating import render, subject_page
 
 router = APIRouter()
 
 FIELD_LABELS = {"instrument_id": "Questionnaire", "client_ids": "Who receives it",
                 "expires_in_days": "Link valid for"}
-DEFAULT_INSTRUMENT = "trust-rebuilding"
 
 
-def _send_form(request: Request, subject: CaseSubject, values: dict[str, Any], errors: FormErrors,
+def _send_form(request: Request, subject: Subject, values: dict[str, Any], errors: FormErrors,
                status: int = 200) -> Response:
     return render(request, "questionnaires/send.html", {
         "subject": subject, "instruments": service.list_instruments(), "values": values,
@@ -40,32 +41,34 @@ def _send_form(request: Request, subject: CaseSubject, values: dict[str, Any], e
     }, status=status)
 
 
-def _defaults(subject: CaseSubject) -> dict[str, Any]:
-    """A first send form: the usual questionnaire, two weeks, everyone ticked."""
-    return {"instrument_id": DEFAULT_INSTRUMENT, "expires_in_days": "14",
-            "client_ids": [str(r.id) for r in subject.recipients]}
+def _defaults(subject: Subject) -> dict[str, Any]:
+    """A first send form: the first assessment the definitions offer, two weeks, everyone ticked."""
+    catalog = default_catalog()
+    usual = (catalog.of_kind("assessment") or catalog.scored() or catalog.all())[0]
+    return {"instrument_id": usual.id, "expires_in_days": "14",
+            "client_ids": [str(p.id) for p in subject.people]}
 
 
 @router.get("/couples/{couple_id:id}/send")
 def send_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    subject = couple_subject(session, me, couple_id)
+    subject = load_subject(session, actor=me, couple_id=couple_id)
     return _send_form(request, subject, _defaults(subject), FormErrors())
 
 
 @router.get("/clients/{client_id:id}/send")
 def client_send_form(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    subject = client_subject(session, me, client_id)
+    subject = load_subject(session, actor=me, client_id=client_id)
     return _send_form(request, subject, _defaults(subject), FormErrors())
 
 
-def _chosen(form: CheckedForm, subject: CaseSubject) -> list[str]:
+def _chosen(form: CheckedForm, subject: Subject) -> list[str]:
     """Who the links are for: the ticked partners, or the client whose page this is."""
     if subject.kind == "client":
         return [str(subject.id)]
     return [v for v in form.getlist("client_ids") if parse_id(v) is not None]
 
 
-def _requests(form: CheckedForm, subject: CaseSubject) -> tuple[list[AdministrationCreate], FormErrors]:
+def _requests(form: CheckedForm, subject: Subject) -> tuple[list[AdministrationCreate], FormErrors]:
     """One AdministrationCreate per recipient, or the errors to show."""
     errors = FormErrors()
     ids = _chosen(form, subject)
@@ -85,7 +88,7 @@ def _requests(form: CheckedForm, subject: CaseSubject) -> tuple[list[Administrat
     return (made if not errors else []), errors
 
 
-def _send(request: Request, session: Session, me: Counselor, subject: CaseSubject,
+def _send(request: Request, session: Session, me: Counselor, subject: Subject,
           form: CheckedForm) -> Response:
     """Create the links and show each one once (this response is the only place it appears)."""
     requests, errors = _requests(form, subject)
@@ -100,21 +103,21 @@ def _send(request: Request, session: Session, me: Counselor, subject: CaseSubjec
         errors.add("client_ids" if exc.field in ("client_id", "couple_id") else exc.field, exc.message)
     if errors or not sent:
         return _send_form(request, subject, values_of(form), errors, status=422)
-    return _links_page(request, session, sent, back=subject.url)
+    return _links_page(request, session, sent, back=subject_page(subject))
 
 
 @router.post("/couples/{couple_id:id}/send")
 def send(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
          form: CheckedForm) -> Response:
     """Links for the ticked partners, in the couple's context."""
-    return _send(request, session, me, couple_subject(session, me, couple_id), form)
+    return _send(request, session, me, load_subject(session, actor=me, couple_id=couple_id), form)
 
 
 @router.post("/clients/{client_id:id}/send")
 def client_send(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                 form: CheckedForm) -> Response:
     """A link for one client on their own (no couple context)."""
-    return _send(request, session, me, client_subject(session, me, client_id), form)
+    return _send(request, session, me, load_subject(session, actor=me, client_id=client_id), form)
 
 
 def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], *, back: str) -> Response:
@@ -125,8 +128,9 @@ def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], 
     })
 
 
-def _back(administration_couple: int | None, client_id: int) -> str:
-    return page_of(couple_id=administration_couple, client_id=client_id)
+def _back(couple_id: int | None, client_id: int) -> str:
+    """Where an administration is listed: its couple's page, or its client's."""
+    return f"/couples/{couple_id}" if couple_id else f"/clients/{client_id}"
 
 
 @router.post("/administrations/{administration_id:id}/revoke")
@@ -150,7 +154,7 @@ def resend(administration_id: int, request: Request, session: SessionDep, me: Cu
 def answers_page(administration_id: int, request: Request, session: SessionDep,
                  me: CurrentWebCounselor) -> Response:
     """A client's answers item by item, with scores and flags (reading is audited)."""
-    answers = service.read_answers(session, actor=me, administration_id=administration_id)
+    answers = results.read_answers(session, actor=me, administration_id=administration_id)
     client = clients.get_client(session, actor=me, client_id=answers.administration.client_id)
     definition = definition_for(service.get_administration(
         session, actor=me, administration_id=administration_id))

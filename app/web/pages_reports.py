@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.auth.models import Counselor
+from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
 from app.errors import InvalidField
 from app.reports import service
@@ -22,7 +23,6 @@ from app.reports.preview import preview_csp
 from app.reports.schemas import ReportRequest
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, from_invalid, parse, pick
-from app.web.subjects import CaseSubject, client_subject, couple_subject
 from app.web.templating import render
 
 router = APIRouter()
@@ -31,39 +31,44 @@ FIELDS = ("period_start", "period_end", "summary", "paper")
 FIELD_LABELS = {"period_start": "From", "period_end": "To", "summary": "Summary", "paper": "Paper size"}
 
 
-def _report_form(request: Request, session: Session, me: Counselor, subject: CaseSubject,
+def _report_form(request: Request, session: Session, me: Counselor, subject: Subject,
                  values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
     return render(request, "reports/form.html", {
         "subject": subject, "values": values, "errors": errors, "labels": FIELD_LABELS,
-        "reports": service.list_reports(session, actor=me, **subject.service_ids()),
+        "reports": service.list_reports(session, actor=me, **_ids(subject)),
     }, status=status)
+
+
+def _ids(subject: Subject) -> dict[str, int]:
+    """``couple_id=`` or ``client_id=`` for the report service."""
+    return {f"{subject.kind}_id": subject.id}
 
 
 def _parse(values: dict[str, str]) -> tuple[ReportRequest | None, FormErrors]:
     return parse(ReportRequest, {k: v for k, v in values.items() if k in FIELDS and v})
 
 
-def _preview(request: Request, session: Session, me: Counselor, subject: CaseSubject, form: CheckedForm) -> Response:
+def _preview(request: Request, session: Session, me: Counselor, subject: Subject, form: CheckedForm) -> Response:
     """The report as HTML, from the same context as the PDF. A POST, so the counselor's
     summary never lands in a URL, the browser history or an access log."""
     values = pick(form, FIELDS)
     data, errors = _parse(values)
     if data is not None:
         try:
-            html = service.preview_html(session, actor=me, **subject.service_ids(), **data.model_dump())
+            html = service.preview_html(session, actor=me, **_ids(subject), **data.model_dump())
             return HTMLResponse(html, headers={"Content-Security-Policy": preview_csp(html)})
         except InvalidField as exc:
             errors = from_invalid(exc)
     return _report_form(request, session, me, subject, values, errors, status=422)
 
 
-def _pdf(request: Request, session: Session, me: Counselor, subject: CaseSubject, form: CheckedForm) -> Response:
+def _pdf(request: Request, session: Session, me: Counselor, subject: Subject, form: CheckedForm) -> Response:
     """Generate, record and download the PDF."""
     values = pick(form, FIELDS)
     data, errors = _parse(values)
     if data is not None:
         try:
-            made = service.generate_report(session, actor=me, **subject.service_ids(), via="web",
+            made = service.generate_report(session, actor=me, **_ids(subject), via="web",
                                            **data.model_dump())
             return Response(made.pdf, media_type="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="{made.filename}"',
@@ -80,20 +85,20 @@ def _pdf(request: Request, session: Session, me: Counselor, subject: CaseSubject
 
 @router.get("/couples/{couple_id:id}/report")
 def report_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    subject = couple_subject(session, me, couple_id)
+    subject = load_subject(session, actor=me, couple_id=couple_id)
     return _report_form(request, session, me, subject, {"paper": "A4"}, FormErrors())
 
 
 @router.post("/couples/{couple_id:id}/report/preview")
 def report_preview(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                    form: CheckedForm) -> Response:
-    return _preview(request, session, me, couple_subject(session, me, couple_id), form)
+    return _preview(request, session, me, load_subject(session, actor=me, couple_id=couple_id), form)
 
 
 @router.post("/couples/{couple_id:id}/report/pdf")
 def report_pdf(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                form: CheckedForm) -> Response:
-    return _pdf(request, session, me, couple_subject(session, me, couple_id), form)
+    return _pdf(request, session, me, load_subject(session, actor=me, couple_id=couple_id), form)
 
 
 # --- one client's report -----------------------------------------------------------
@@ -101,17 +106,17 @@ def report_pdf(couple_id: int, request: Request, session: SessionDep, me: Curren
 
 @router.get("/clients/{client_id:id}/report")
 def client_report_form(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    subject = client_subject(session, me, client_id)
+    subject = load_subject(session, actor=me, client_id=client_id)
     return _report_form(request, session, me, subject, {"paper": "A4"}, FormErrors())
 
 
 @router.post("/clients/{client_id:id}/report/preview")
 def client_report_preview(client_id: int, request: Request, session: SessionDep,
                           me: CurrentWebCounselor, form: CheckedForm) -> Response:
-    return _preview(request, session, me, client_subject(session, me, client_id), form)
+    return _preview(request, session, me, load_subject(session, actor=me, client_id=client_id), form)
 
 
 @router.post("/clients/{client_id:id}/report/pdf")
 def client_report_pdf(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                       form: CheckedForm) -> Response:
-    return _pdf(request, session, me, client_subject(session, me, client_id), form)
+    return _pdf(request, session, me, load_subject(session, actor=me, client_id=client_id), form)

@@ -12,17 +12,19 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
+from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField
 from app.fields import parse_id
+from app.reports.core.formatting import label
 from app.sessions import agreements, service
-from app.sessions.models import MODALITIES, TherapySession
+from app.sessions.models import MODALITIES
 from app.sessions.schemas import AddendumCreate, CheckInCreate, SessionCreate, SessionUpdate
 from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
 from app.web.paging import pager
-from app.web.templating import label, render
+from app.web.templating import render
 
 router = APIRouter()
 
@@ -102,34 +104,19 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
                   values: dict[str, Any] | None = None, errors: FormErrors | None = None,
                   status: int = 200) -> Response:
     found = service.read_note(session, actor=me, session_id=session_id)
-    subject = _subject(session, me, found)
-    active = [a for a in agreements.list_agreements(session, actor=me, couple_id=found.couple_id)
-              if a.status != "retired"] if found.couple_id else []
-    checkins = {a.id: c for a in active for c in agreements.list_checkins(session, actor=me, agreement_id=a.id)
-                if c.session_id == found.id}
+    subject = load_subject(session, actor=me, couple_id=found.couple_id,
+                           client_id=None if found.couple_id else found.client_id)
+    records = agreements.agreement_records(session, couple_id=found.couple_id) if found.couple_id else []
+    active = [r.agreement for r in records if r.agreement.status != "retired"]
+    checkins = {r.agreement.id: c for r in records for c, _ in r.checkins if c.session_id == found.id}
     return render(request, "sessions/detail.html", {
         "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
         "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
         "addenda": service.list_addenda(session, session_id=found.id),
         "agreements": active, "checkins": checkins, "outcomes": [("kept", "Kept"), ("partly", "Partly kept"),
                                                                  ("not_kept", "Not kept")],
-        "attendees": _attendee_names(session, found),
+        "attendees": [p.display_name for p in subject.people if p.id in found.attendee_ids],
     }, status=status)
-
-
-def _subject(session: Session, me: Counselor, found: TherapySession) -> dict[str, Any]:
-    if found.couple_id:
-        row = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=found.couple_id)])[0]
-        return {"name": row.name, "href": f"/couples/{row.id}"}
-    client = clients.get_client(session, actor=me, client_id=found.client_id or 0)
-    return {"name": client.display_name, "href": f"/clients/{client.id}"}
-
-
-def _attendee_names(session: Session, found: TherapySession) -> list[str]:
-    from app.clients.models import Client
-
-    people = [session.get(Client, i) for i in found.attendee_ids]
-    return [p.display_name for p in people if p is not None]
 
 
 @router.get("/sessions/{session_id:id}")

@@ -1,59 +1,24 @@
 """Jinja2 environment for the counselor pages and the one helper that renders them.
 
 Every template autoescapes (whatever its name): names, notes and answers are typed
-by people and must never become markup.
+by people and must never become markup. Numbers, dates and charts come from the report's
+pure core (``app.reports.core``), so a page and a PDF show them the same way.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, pass_context
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader
 
-from app.web import charts
+from app.clients.subjects import Subject
+from app.reports.core import charts
+from app.reports.core.formatting import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-
-LABELS = {
-    "infidelity": "Infidelity",
-    "emotional_affair": "Emotional affair",
-    "deception": "Deception",
-    "financial_betrayal": "Financial betrayal",
-    "neglect": "Neglect",
-    "manipulation": "Manipulation",
-    "addiction": "Addiction",
-    "other": "Other",
-    "in_person": "In person",
-    "video": "Video",
-    "phone": "Phone",
-    "boundary": "Boundary",
-    "rule": "Rule",
-    "amend": "Amend",
-    "transparency_practice": "Transparency practice",
-    "kept": "Kept",
-    "partly": "Partly kept",
-    "not_kept": "Not kept",
-    "broken": "Broken",
-    "retired": "Retired",
-    "active": "Active",
-    "paused": "Paused",
-    "discharged": "Discharged",
-    "draft": "Draft",
-    "signed": "Signed",
-    "pending": "Pending",
-    "in_progress": "In progress",
-    "submitted": "Submitted",
-    "expired": "Expired",
-    "revoked": "Revoked",
-    "owner": "Owner",
-    "counselor": "Counselor",
-}
 
 # Messages shown after a redirect (?notice=key): a fixed list, so a URL can't put text on a page.
 NOTICES = {
@@ -76,29 +41,14 @@ NOTICES = {
 }
 
 
-def label(value: object) -> str:
-    """A counselor-facing label for a stored code (e.g. ``in_person`` -> ``In person``)."""
-    text = str(value) if value is not None else ""
-    return LABELS.get(text, text.replace("_", " ").capitalize())
+def subject_page(subject: Subject) -> str:
+    """The couple's or client's own page; the shared send and report pages live under it."""
+    return f"/{subject.kind}s/{subject.id}"
 
 
-@pass_context
-def local_time(ctx: Context, value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A UTC time shown in the practice's time zone."""
-    if value is None:
-        return "—"
-    zone = ZoneInfo(ctx.get("timezone") or "UTC")
-    return value.astimezone(zone).strftime(fmt)
-
-
-def day(value: date | datetime | None) -> str:
-    if value is None:
-        return "—"
-    return value.strftime("%d %b %Y")
-
-
-def score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+def subject_list(subject: Subject) -> tuple[str, str]:
+    """The list a couple or client is found in: ``(address, name)``."""
+    return ("/couples", "Couples") if subject.kind == "couple" else ("/clients", "Clients")
 
 
 def _environment() -> Environment:
@@ -108,8 +58,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(label=label, local=local_time, day=day, score=score)
-    env.globals.update(trajectory=charts.trajectory, swatch=charts.swatch)
+    env.filters.update(FILTERS)
+    env.globals.update(trajectory_chart=charts.trajectory_chart, legend_swatch=charts.legend_swatch,
+                       subject_page=subject_page, subject_list=subject_list)
     return env
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db import metadata
-from app.questionnaires.catalog import default_catalog
+from app.instruments.catalog import default_catalog
 from app.questionnaires.models import Administration
 
 LONG = "x" * 100_001

@@ -76,7 +76,7 @@ def test_couple_create_and_partners(client, factory):
     body = r.json()
     assert body["partner_a"]["first_name"] == "Maya"
     assert body["partner_b"]["first_name"] == "Daniel"
-    assert body["name"] == "Maya Rivera & Daniel Rivera"
+    assert body["name"] == "Maya & Daniel Rivera"  # one surname, said once (clients.models.couple_name)
     assert body["status"] == "active"
     found = client.get("/api/v1/couples", params={"q": "daniel"}, headers=headers).json()
     assert found["total"] == 1

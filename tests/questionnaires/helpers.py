@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.db import utcnow
-from app.questionnaires import service
-from app.questionnaires.catalog import default_catalog
-from app.questionnaires.definitions import Definition
+from app.instruments.catalog import default_catalog
+from app.instruments.models import Definition
+from app.questionnaires.administrations import service
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationCreate
+from app.questionnaires.submission import answering
 
 TRUST = "trust-rebuilding"
 _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -86,8 +87,8 @@ def submitted_in_session(
     """Create, answer and submit through the service (as in-session entry), then backdate it."""
     data = AdministrationCreate(client_id=client_id, couple_id=couple_id, instrument_id=TRUST, mode="in_session")
     administration, _ = service.create_administration(db, actor=counselor, data=data)
-    service.save_answers(db, actor=counselor, administration_id=administration.id, answers=answers)
-    service.submit(db, actor=counselor, administration_id=administration.id)
+    answering.save_in_session(db, actor=counselor, administration_id=administration.id, answers=answers)
+    answering.submit_in_session(db, actor=counselor, administration_id=administration.id)
     administration.submitted_at = utcnow() - timedelta(days=days_ago)
     db.add(administration)
     db.commit()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.questionnaires.answers import (
+from app.instruments.answers import (
     AnswerError,
     coerce_answer,
     missing_required,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from app.questionnaires.catalog import (
-    ASSESSMENTS_DIR,
+from app.config import ASSESSMENTS_DIR
+from app.instruments.catalog import (
     check_directory,
     default_catalog,
     load_catalog,
@@ -18,7 +18,7 @@ from app.questionnaires.catalog import (
     read_lock,
     write_lock,
 )
-from app.questionnaires.definitions import DefinitionError
+from app.instruments.models import DefinitionError
 from tests.scoring.sample import sample_data
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.questionnaires.history import _Taken, couple_score_history, pair_rounds
+from app.clients.subjects import load_subject
+from app.questionnaires.scores.history import score_histories
 from tests.questionnaires.helpers import submitted_in_session, trust, uniform_answers
 
 
@@ -41,7 +41,8 @@ def test_history_numbers_by_hand(client, factory, db):
     history = client.get(f"/api/v1/couples/{couple.id}/scores?instrument_id=trust-rebuilding",
                          headers=factory.headers(counselor))
     assert history.status_code == 200, history.text
-    body = history.json()
+    [body] = history.json()
+    assert body["pairing_window_days"] == 21 and body["gap_threshold"] == 1.0
     transparency = next(s for s in body["subscales"] if s["subscale"] == "transparency")
     assert transparency["reliability"] == 0.8 and transparency["reliability_source"] == "definition"
 
@@ -71,6 +72,9 @@ def test_history_numbers_by_hand(client, factory, db):
     # Rounds: (A1, B1) 2 days apart and (A2, B2) 2 days apart; B's first has no partner point.
     gaps = transparency["gaps"]
     assert [(g["a_administration_id"], g["b_administration_id"]) for g in gaps] == [(a1.id, b1.id), (a2.id, b2.id)]
+    # Each gap names the dates it paired.
+    assert gaps[1]["a_submitted_at"][:10] == a2.submitted_at.date().isoformat()
+    assert gaps[1]["b_submitted_at"][:10] == b2.submitted_at.date().isoformat()
     # Round 1: 2.8 - 3.0 = -0.2 (small); round 2: 5.0 - 1.0 = 4.0 >= threshold 1.0 (large)
     assert gaps[0]["difference"] == pytest.approx(-0.2) and gaps[0]["large"] is False
     assert gaps[1]["difference"] == pytest.approx(4.0) and gaps[1]["large"] is True
@@ -82,19 +86,18 @@ def test_history_numbers_by_hand(client, factory, db):
 def test_history_function_returns_plain_data(db, factory):
     counselor = factory.counselor()
     couple = factory.couple(counselor)
-    result = couple_score_history(db, actor=counselor, couple_id=couple.id, instrument_id="trust-rebuilding")
-    assert result.couple_id == couple.id and len(result.subscales) == 6
-    assert result.subscales[0].partner_a.points == [] and result.subscales[0].gaps == []
+    subject = load_subject(db, actor=counselor, couple_id=couple.id)
+    [result] = score_histories(db, subject=subject, instrument_id="trust-rebuilding")
+    assert result.client_ids == (couple.partner_a_id, couple.partner_b_id) and len(result.subscales) == 6
+    assert result.subscales[0].trajectories[0].points == () and result.subscales[0].gaps == ()
+    assert score_histories(db, subject=subject) == []  # nothing submitted: no questionnaire to show
 
 
-def test_pairing_is_one_to_one_closest_first():
-    day = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def taken(ident: int, offset: int) -> _Taken:
-        return _Taken(ident, day + timedelta(days=offset), {})
-
-    a = [taken(1, 0), taken(2, 10)]
-    b = [taken(11, 9), taken(12, 40)]
-    # B's 11 is 9 days from A1 and 1 day from A2: it goes to A2; A1 has nobody else within 21 days.
-    pairs = pair_rounds(a, b, window=timedelta(days=21))
-    assert [(x.id, y.id) for x, y in pairs] == [(2, 11)]
+def test_unknown_or_unscored_instrument_is_a_clear_422(client, factory):
+    counselor = factory.counselor()
+    couple = factory.couple(counselor)
+    headers = factory.headers(counselor)
+    unknown = client.get(f"/api/v1/couples/{couple.id}/scores?instrument_id=nope", headers=headers)
+    assert unknown.status_code == 422 and "No questionnaire 'nope'" in unknown.text
+    intake = client.get(f"/api/v1/couples/{couple.id}/scores?instrument_id=couples-intake", headers=headers)
+    assert intake.status_code == 422 and "no subscales" in intake.text

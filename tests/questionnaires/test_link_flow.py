@@ -117,9 +117,9 @@ def test_required_error_keeps_typed_input_and_links_the_summary(client, factory,
 
 def test_invalid_raw_text_is_shown_again():
     """Text items (intake) keep exactly what was typed when it fails validation."""
-    from app.questionnaires.answers import parse_section
-    from app.questionnaires.catalog import default_catalog
-    from app.questionnaires.form_view import fields
+    from app.instruments.answers import parse_section
+    from app.instruments.catalog import default_catalog
+    from app.questionnaires.public.form_view import fields
 
     intake = default_catalog().latest("couples-intake")
     section = intake.section("relationship")
@@ -191,7 +191,8 @@ def test_post_without_csrf_is_refused(client, factory, db):
 def test_token_lookup_compares_in_constant_time(client, factory):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
-    with mock.patch("app.questionnaires.links.hmac.compare_digest", wraps=hmac.compare_digest) as compared:
+    target = "app.questionnaires.administrations.links.hmac.compare_digest"
+    with mock.patch(target, wraps=hmac.compare_digest) as compared:
         assert client.get(path_of(created["link"]), follow_redirects=False).status_code == 303
     assert compared.called
     stored, computed = compared.call_args_list[0].args

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from app.config import get_settings
 from app.questionnaires.models import Administration
-from app.questionnaires.reliability import practice_reliability
+from app.questionnaires.scores.reliability import practice_reliability
 from app.scoring import subscale_alpha
 from tests.questionnaires.helpers import submitted_in_session, trust
 
@@ -35,7 +35,7 @@ def test_switches_from_definition_to_practice_at_threshold(db, factory):
         sets.append(_answers(person))
     before = practice_reliability(db, practice_id=counselor.practice_id, definition=definition)
     assert {r.source for r in before.values()} == {"definition"}
-    assert before["transparency"].reliability == definition.subscales["transparency"].reliability
+    assert before["transparency"].value == definition.subscales["transparency"].reliability
     assert before["transparency"].n_administrations == needed - 1
 
     submitted_in_session(db, counselor, someone.id, _answers(needed - 1))
@@ -43,8 +43,8 @@ def test_switches_from_definition_to_practice_at_threshold(db, factory):
     after = practice_reliability(db, practice_id=counselor.practice_id, definition=definition)
     for sid, found in after.items():
         assert found.source == "practice" and found.n_administrations == needed
-        assert 0 < found.reliability < 1
-        assert found.reliability == pytest.approx(subscale_alpha(definition, sid, sets))
+        assert 0 < found.value < 1
+        assert found.value == pytest.approx(subscale_alpha(definition, sid, sets))
 
     # Other practices don't borrow this practice's data.
     stranger = factory.counselor()

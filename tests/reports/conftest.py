@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports.context import ReportContext, build_report_context
+from app.reports.core.context import ReportContext, build_report_context
 from app.reports.render import render_report
 from tests.reports.factories import year_report
 

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients.models import Client, Couple
-from app.questionnaires.catalog import default_catalog
-from app.questionnaires.definitions import Definition
+from app.instruments.catalog import default_catalog
+from app.instruments.models import Definition
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.scoring import ScoreResult, score_administration
 from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession

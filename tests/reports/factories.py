@@ -1,39 +1,71 @@
-"""One-line builders for report inputs (no database)."""
+"""One-line builders for report inputs (no database).
+
+Score histories are made the way the service makes them: a definition with the chosen
+subscales, stored means per administration, and ``app.scoring.score_history``.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from app.reports.inputs import (
-    AgreementInput,
-    AssessmentInput,
-    FlagInput,
-    PartnerInput,
-    ReportInput,
-    SessionInput,
-    SubscaleInfo,
-)
+from app.instruments.checks import parse_definition
+from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput, ReportInput, SessionInput
+from app.scoring import Reliability, ScoreHistory, Submitted, score_history
 
 A, B = "Partner A", "Partner B"
-START = datetime(2025, 1, 6, 17, 0)
+CLIENT_IDS = {A: 1, B: 2, "Client": 1}
+START = datetime(2025, 1, 6, 17, 0, tzinfo=UTC)
 
 
-def subscale(id: str = "transparency", label: str | None = None, **kw: object) -> SubscaleInfo:
-    """A 1..5 subscale with SD 0.7, r 0.8 and a large-gap threshold of 1.0 by default."""
-    base = SubscaleInfo(
-        id=id,
-        label=label or id.capitalize(),
-        reference_sd=0.7,
-        reliability=0.8,
-        reliability_source="definition",
-        higher_is_better=True,
-        gap_threshold=1.0,
-        scale_min=1.0,
-        scale_max=5.0,
-    )
-    return replace(base, **kw)
+@dataclass(frozen=True)
+class SubscaleSpec:
+    """A 1..5 subscale with SD 0.7, r 0.8 by default."""
+
+    id: str
+    label: str
+    reference_sd: float = 0.7
+    reliability: float = 0.8
+    reliability_source: str = "definition"
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class Assessment:
+    partner_label: str
+    submitted_at: datetime
+    means: dict[str, float | None] = field(default_factory=dict)
+
+
+def subscale(id: str = "transparency", label: str | None = None, **kw: Any) -> SubscaleSpec:
+    return SubscaleSpec(id=id, label=label or id.capitalize(), **kw)
+
+
+def _definition(specs: Sequence[SubscaleSpec], gap_threshold: float = 1.0) -> Any:
+    bands = [{"min": 1.0, "max": 5.0, "label": "Any"}]
+    return parse_definition({
+        "id": "trust-test", "version": 1, "title": "Trust Rebuilding Inventory", "kind": "assessment",
+        "description": "For report tests.", "gap_threshold": gap_threshold,
+        "scales": {"five": {"min": 1, "max": 5, "labels": ["1", "2", "3", "4", "5"]}},
+        "sections": [{"id": "main", "title": "Main", "items": [
+            {"id": f"{s.id}_1", "type": "scale", "scale": "five", "text": s.label} for s in specs]}],
+        "subscales": {s.id: {"label": s.label, "items": [f"{s.id}_1"], "reference_mean": 3.0,
+                             "reference_sd": s.reference_sd, "reliability": s.reliability,
+                             "higher_is_better": s.higher_is_better, "bands": bands} for s in specs},
+    })
+
+
+def history(specs: Sequence[SubscaleSpec], assessments: Sequence[Assessment],
+            partners: Sequence[str] = (A, B)) -> ScoreHistory:
+    """The score history the report would be given for these subscales and administrations."""
+    definition = _definition(specs)
+    reliabilities = {s.id: Reliability(s.reliability, s.reliability_source, 0) for s in specs}
+    submitted = [Submitted(i + 1, CLIENT_IDS[a.partner_label], a.submitted_at, a.means)
+                 for i, a in enumerate(assessments)]
+    return score_history(definition, reliabilities, [CLIENT_IDS[p] for p in partners], submitted)
 
 
 def session(
@@ -53,18 +85,15 @@ def session(
     )
 
 
-def assessment(partner: str, day: int, **means: float | None) -> AssessmentInput:
+def assessment(partner: str, day: int, **means: float | None) -> Assessment:
     """An administration ``day`` days after START with the given subscale means."""
-    return AssessmentInput(
-        partner_label=partner,
-        submitted_at=START + timedelta(days=day),
-        instrument_title="Trust Rebuilding Inventory",
-        means=means,
-    )
+    return Assessment(partner, START + timedelta(days=day), means)
 
 
-def report_input(**kw: object) -> ReportInput:
-    """A couple's report for Q1 2025 with nothing in it; override any field."""
+def report_input(*, subscales: Sequence[SubscaleSpec] = (), assessments: Sequence[Assessment] = (),
+                 **kw: Any) -> ReportInput:
+    """A couple's report for Q1 2025 with nothing in it; override any field. ``subscales`` and
+    ``assessments`` become the report's score history (none without subscales)."""
     base = ReportInput(
         practice_name="Harbour Counselling",
         counselor_name="Dr Ruth Okafor",
@@ -75,9 +104,13 @@ def report_input(**kw: object) -> ReportInput:
         disclosed_on=date(2024, 11, 2),
         period_start=date(2025, 1, 1),
         period_end=date(2025, 3, 31),
-        generated_at=datetime(2025, 4, 2, 9, 30),
+        generated_at=datetime(2025, 4, 2, 9, 30, tzinfo=UTC),
     )
-    return replace(base, **kw)
+    data = replace(base, **kw)
+    if subscales:
+        labels = [p.label for p in data.partners]
+        data = replace(data, scores=(history(subscales, assessments, labels),))
+    return data
 
 
 SIX = (
@@ -139,15 +172,15 @@ def year_report(paper: str = "A4") -> ReportInput:
     return report_input(
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),
-        generated_at=datetime(2026, 1, 5, 10, 0),
+        generated_at=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
         paper=paper,
         sessions=sessions,
         assessments=assessments,
         subscales=SIX,
         agreements=agreements,
         flags=[
-            FlagInput(B, datetime(2025, 3, 3, 12), "medium", "Reports difficulty sleeping"),
-            FlagInput(A, datetime(2025, 2, 1, 12), "high", "Felt unsafe during an argument"),
+            FlagInput(B, datetime(2025, 3, 3, 12, tzinfo=UTC), "medium", "Reports difficulty sleeping"),
+            FlagInput(A, datetime(2025, 2, 1, 12, tzinfo=UTC), "high", "Felt unsafe during an argument"),
         ],
         intake_highlights=[
             ("What brings you to counselling?", "We want to find out if we can trust again."),

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
-from app.reports import formatting as fmt
+from app.reports.core import formatting as fmt
 from app.reports.models import Report
 from app.reports.service import generate_report
 from tests.factories import Factory

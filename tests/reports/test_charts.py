@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 from markupsafe import Markup
 
-from app.reports.charts import gap_chart, legend_swatch, trajectory_chart
-from app.reports.context import build_report_context
-from app.reports.inputs import PartnerInput
+from app.reports.core.charts import gap_chart, legend_swatch, trajectory_chart
+from app.reports.core.context import build_report_context
+from app.reports.core.inputs import PartnerInput
 from tests.reports.factories import A, B, assessment, report_input, subscale
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -24,6 +24,10 @@ def sections(assessments: list, **kw: object):
     ).subscales
 
 
+def chart(section) -> Markup:
+    return trajectory_chart(section.info, [p.partner_name for p in section.partners])
+
+
 def parse(svg: Markup) -> ET.Element:
     return ET.fromstring(str(svg))  # well-formed XML or this raises
 
@@ -37,7 +41,7 @@ def test_trajectory_has_both_partners_in_distinct_styles() -> None:
             assessment(B, 40, transparency=2.5),
         ]
     )[0]
-    svg = trajectory_chart(section)
+    svg = chart(section)
     assert isinstance(svg, Markup)
     root = parse(svg)
     lines = root.findall(f"{SVG}polyline")
@@ -49,13 +53,16 @@ def test_trajectory_has_both_partners_in_distinct_styles() -> None:
     # A's 2.0 -> 3.5 is reliable (RCI 3.39): one ▲ marker; B's is not.
     assert len(root.findall(f"{SVG}polygon")) == 1
     assert root.get("role") == "img"
-    assert svg == trajectory_chart(section)  # deterministic
+    assert svg == chart(section)  # deterministic
+    # No fixed size: the page's or the PDF's CSS decides how large it is.
+    assert root.get("viewBox") == "0 0 340.0 140.0"
+    assert root.get("width") is None and root.get("height") is None
 
 
 def test_trajectory_with_no_points_or_one_point() -> None:
-    empty = parse(trajectory_chart(sections([])[0]))
+    empty = parse(chart(sections([])[0]))
     assert "No scores yet" in "".join(empty.itertext())
-    one = parse(trajectory_chart(sections([assessment(A, 2, transparency=3.0)])[0]))
+    one = parse(chart(sections([assessment(A, 2, transparency=3.0)])[0]))
     assert len(one.findall(f"{SVG}circle")) == 1
     assert not one.findall(f"{SVG}polyline")
 
@@ -66,7 +73,7 @@ def test_chart_text_is_escaped() -> None:
         [assessment(A, 2, transparency=2.0)],
         partners=[PartnerInput(A, hostile), PartnerInput(B, "Sam")],
     )[0]
-    svg = str(trajectory_chart(section))
+    svg = str(chart(section))
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
     parse(Markup(svg))
@@ -81,11 +88,11 @@ def test_gap_chart_bars_and_empty_state() -> None:
             assessment(B, 40, transparency=2.0),
         ]
     )
-    root = parse(gap_chart(both))
+    root = parse(gap_chart([s.info for s in both]))
     labels = "".join(root.itertext())
     assert "Transparency" in labels
-    assert "1.00 → 1.50" in labels  # baseline gap 1.0, latest gap 1.5
-    assert "No gap to show yet" in "".join(parse(gap_chart(sections([]))).itertext())
+    assert "1.00 → 1.50" in labels  # first paired gap 1.0, latest gap 1.5
+    assert "No gap to show yet" in "".join(parse(gap_chart([s.info for s in sections([])])).itertext())
 
 
 def test_legend_swatch_is_svg() -> None:

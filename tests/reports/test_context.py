@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from app.reports.context import build_report_context
-from app.reports.inputs import AgreementInput, FlagInput, PartnerInput
-from app.reports.scores import LATEST_NOT_SCORED, NO_ASSESSMENTS, NOT_SCORED, ONE_SCORE
+from app.reports.core.context import build_report_context
+from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput
+from app.reports.core.scores import LATEST_NOT_SCORED, NO_ASSESSMENTS, NOT_SCORED, ONE_SCORE
 from tests.reports.factories import A, B, assessment, report_input, session, subscale
 
 TRANSPARENCY = subscale("transparency")  # sd 0.7, r 0.8, threshold 1.0, scale 1..5
@@ -47,7 +47,7 @@ def test_reliable_improvement_from_baseline_is_hand_computed() -> None:
     assert sam.from_baseline.label == "no reliable change"
     # With two scores, previous == baseline, so both changes agree.
     assert alex.from_previous == alex.from_baseline
-    assert (alex.baseline.value, alex.latest.value) == (2.0, 3.5)
+    assert (alex.baseline.mean, alex.latest.mean) == (2.0, 3.5)
     assert alex.note is None
 
 
@@ -61,14 +61,14 @@ def test_previous_and_trajectory_points() -> None:
         )
     )
     alex = ctx.subscales[0].partners[0]
-    assert [p.value for p in alex.points] == [2.0, 2.2, 3.3]
+    assert [p.mean for p in alex.points] == [2.0, 2.2, 3.3]
     assert alex.points[0].from_previous is None
     # 2.0 -> 2.2: RCI 0.45, not reliable; 2.2 -> 3.3: RCI 1.1 / 0.4427 = 2.485, reliable
     assert alex.points[1].from_previous.reliable is False
     assert alex.points[2].from_previous.rci == pytest.approx(2.485, abs=1e-3)
     assert alex.from_previous.label == "reliable improvement"
-    assert alex.previous.value == 2.2
-    assert alex.points[2].on == date(2025, 3, 7)
+    assert alex.previous.mean == 2.2
+    assert alex.points[2].at.date() == date(2025, 3, 7)
 
 
 def test_lower_is_better_drop_is_improvement_and_practice_reliability_is_named() -> None:
@@ -94,11 +94,13 @@ def test_lower_is_better_drop_is_improvement_and_practice_reliability_is_named()
 def test_partner_gap_now_and_at_baseline() -> None:
     ctx = two_assessments()
     section = ctx.subscales[0]
-    # now |3.5 - 2.5| = 1.0, which reaches the 1.0 threshold; at baseline |2.0 - 2.0| = 0
+    # Pairs: days 2 and 3, then days 32 and 33 (1 day apart each).
+    # now |3.5 - 2.5| = 1.0, which reaches the 1.0 threshold; at the first pair |2.0 - 2.0| = 0
     assert section.gap_now.size == pytest.approx(1.0)
     assert section.gap_now.large is True
-    assert section.gap_baseline.size == 0.0
-    assert section.gap_baseline.large is False
+    assert (section.gap_now.a_at.day, section.gap_now.b_at.day) == (7, 8)  # 7 and 8 Feb 2025
+    assert section.gap_first.size == 0.0
+    assert section.gap_first.large is False
     assert [g.label for g in ctx.largest_gaps] == ["Transparency"]
     assert ctx.largest_gaps[0].higher == "Alex Rivera"  # difference A - B = +1.0
 
@@ -191,10 +193,10 @@ def test_flags_sorted_high_first_then_newest() -> None:
     ctx = build_report_context(
         report_input(
             flags=[
-                FlagInput(A, datetime(2025, 3, 1), "low", "low newest"),
-                FlagInput(B, datetime(2025, 1, 1), "high", "high older"),
-                FlagInput(A, datetime(2025, 2, 1), "medium", "medium"),
-                FlagInput(A, datetime(2025, 2, 15), "high", "high newest"),
+                FlagInput(A, datetime(2025, 3, 1, tzinfo=UTC), "low", "low newest"),
+                FlagInput(B, datetime(2025, 1, 1, tzinfo=UTC), "high", "high older"),
+                FlagInput(A, datetime(2025, 2, 1, tzinfo=UTC), "medium", "medium"),
+                FlagInput(A, datetime(2025, 2, 15, tzinfo=UTC), "high", "high newest"),
             ]
         )
     )
@@ -226,7 +228,7 @@ def test_one_partner_has_answered() -> None:
     alex, sam = ctx.subscales[0].partners
     assert alex.note == ONE_SCORE and alex.from_baseline is None
     assert sam.note == NO_ASSESSMENTS
-    assert ctx.subscales[0].gap_now.size is None
+    assert ctx.subscales[0].gap_now is None  # no pair, no gap
     assert ctx.headline.verdict == "Too early to tell"
 
 
@@ -241,9 +243,9 @@ def test_unscored_subscale_is_never_zero() -> None:
         )
     )
     transparency, empathy = (s.partners[0] for s in ctx.subscales)
-    assert transparency.latest_value == 2.0  # last *scored* value, not the unscored one
+    assert transparency.latest.mean == 2.0  # last *scored* value, not the unscored one
     assert transparency.note == LATEST_NOT_SCORED
-    assert transparency.latest_unscored_on == date(2025, 2, 15)
+    assert transparency.latest_unscored.at.date() == date(2025, 2, 15)
     assert empathy.latest is None and empathy.note == NOT_SCORED
     assert empathy.administrations == 2
 
@@ -257,10 +259,16 @@ def test_individual_client_with_one_person() -> None:
     assert len(ctx.tallies) == 1
 
 
-def test_scores_after_the_period_are_left_for_the_next_report() -> None:
-    ctx = two_assessments(period_end=date(2025, 1, 31))
-    assert ctx.assessment_count == 2
-    assert ctx.subscales[0].partners[0].note == ONE_SCORE
+def test_partners_far_apart_in_time_have_no_gap() -> None:
+    ctx = build_report_context(
+        report_input(
+            subscales=[TRANSPARENCY],
+            assessments=[assessment(A, 2, transparency=2.0), assessment(B, 60, transparency=4.0)],
+        )
+    )
+    # 58 days apart: outside the 21-day pairing window, so they are never compared.
+    assert ctx.subscales[0].gap_now is None
+    assert ctx.largest_gaps == ()
 
 
 def test_paper_and_period_are_checked() -> None:

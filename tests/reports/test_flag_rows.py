@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from app.reports.attendance import build_flags
-from app.reports.inputs import FlagInput, PartnerInput
+from app.reports.core.attendance import build_flags
+from app.reports.core.inputs import FlagInput, PartnerInput
 
 PARTNERS = [PartnerInput("Partner A", "Maya Okafor"), PartnerInput("Partner B", "Daniel Okafor")]
 

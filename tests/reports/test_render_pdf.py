@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.reports import formatting as fmt
-from app.reports.context import ReportContext, build_report_context
-from app.reports.inputs import PartnerInput
+from app.reports.core import formatting as fmt
+from app.reports.core.context import ReportContext, build_report_context
+from app.reports.core.inputs import PartnerInput
 from app.reports.render import render_html, render_pdf, render_report
 from tests.reports import pdf_helpers
 from tests.reports.factories import A, B, assessment, report_input, subscale, year_report
@@ -40,7 +40,7 @@ def test_full_report_shows_names_period_scores_and_words(
     for section in year_context.subscales:
         assert section.info.label in text
         for row in section.partners:
-            assert fmt.score(row.latest_value) in text  # as the scoring engine computed it
+            assert fmt.score(row.latest.mean) in text  # as the scoring engine computed it
 
 
 def test_every_page_has_page_x_of_y_and_confidential(year_rendered: tuple[str, bytes]) -> None:

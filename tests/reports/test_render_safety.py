@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.reports.context import build_report_context
-from app.reports.inputs import AgreementInput
+from app.reports.core.context import build_report_context
+from app.reports.core.inputs import AgreementInput
 from app.reports.render import (
     ASSETS_BASE_URL,
     AssetFetcher,

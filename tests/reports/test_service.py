@@ -61,9 +61,10 @@ def test_input_holds_partners_sessions_scores_agreements_flags_and_intake(
     assert len(data.sessions) == 12
     assert all(set(x.attendees) == {"Partner A", "Partner B"} for x in data.sessions)
     # The assessment before the period stays in: it is each partner's baseline.
-    assert len(data.assessments) == 6
-    assert tuple(i.id for i in data.subscales) == SUBSCALES
-    assert all(i.reliability_source == "definition" for i in data.subscales)
+    [trust] = data.scores
+    assert trust.instrument_id == "trust-rebuilding" and trust.administrations == 6
+    assert tuple(i.id for i in trust.subscales) == SUBSCALES
+    assert all(i.reliability.source == "definition" for i in trust.subscales)
     assert {a.title: len(a.checkins) for a in data.agreements} == {
         "No contact with the affair partner": 12, "Phones open on request": 6}
     assert [(f.partner_label, f.severity) for f in data.flags] == [("Partner B", "high")]
@@ -77,10 +78,10 @@ def test_input_holds_partners_sessions_scores_agreements_flags_and_intake(
 def test_stored_means_are_passed_through_unchanged(db: Session, factory: Factory) -> None:
     s = realistic_couple(db, factory)
     data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
-    latest_b = max((a for a in data.assessments if a.partner_label == "Partner B"),
-                   key=lambda a: a.submitted_at)
     engine = s.latest["Partner B"].subscales
-    assert latest_b.means == {k: v.mean for k, v in engine.items()}
+    [trust] = data.scores
+    latest_b = {sub.id: sub.trajectories[1].points[-1].mean for sub in trust.subscales}
+    assert latest_b == {k: v.mean for k, v in engine.items()}
 
 
 def test_query_count_does_not_grow_with_the_record(db: Session, factory: Factory) -> None:
@@ -100,12 +101,22 @@ def test_practice_reliability_is_used_and_follows_new_submissions(
 ) -> None:
     monkeypatch.setattr(get_settings(), "reliability_min_administrations", 4)
     s = realistic_couple(db, factory, weeks=1)
-    first = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).subscales
-    assert {i.reliability_source for i in first} == {"practice"}  # 6 submissions >= 4
+    first = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).scores[0].subscales
+    assert {i.reliability.source for i in first} == {"practice"}  # 6 submissions >= 4
     submit(db, s.a, couple=s.couple, when=days_ago(1),
            answers=keyed_answers(same_everywhere((5, 1, 5, 1, 5))))
-    second = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).subscales
-    assert first[0].reliability != second[0].reliability  # not served stale from the cache
+    second = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).scores[0].subscales
+    assert first[0].reliability.value != second[0].reliability.value  # not served stale from the cache
+
+
+def test_assessments_after_the_period_are_left_for_the_next_report(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory, weeks=2)
+    everything = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).scores[0]
+    earlier = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW,
+                                 period_end=(NOW - timedelta(days=20)).date()).scores[0]
+    assert earlier.administrations < everything.administrations
+    cut = datetime.combine((NOW - timedelta(days=19)).date(), datetime.min.time(), tzinfo=UTC)
+    assert all(p.at < cut for sub in earlier.subscales for t in sub.trajectories for p in t.points)
 
 
 def test_agreement_closed_before_the_period_is_left_out(db: Session, factory: Factory) -> None:
@@ -163,7 +174,8 @@ def test_client_report_has_one_person(db: Session, factory: Factory) -> None:
     assert data.subject_kind == "client" and data.subject_name == "Daniel Okafor"
     assert [p.label for p in data.partners] == ["Client"]
     assert data.sessions == [] and data.agreements == []  # couple sessions belong to the couple
-    assert {a.partner_label for a in data.assessments} == {"Client"}
+    [trust] = data.scores
+    assert trust.client_ids == (s.b.id,) and all(len(sub.trajectories) == 1 for sub in trust.subscales)
     made = generate_report(db, actor=s.counselor, client_id=s.b.id, now=NOW)
     assert made.filename.startswith("mend-report-okafor-daniel-")
 

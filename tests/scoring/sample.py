@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.questionnaires.definitions import Definition
+from app.instruments.checks import parse_definition
+from app.instruments.models import Definition
 
 _BANDS = [
     {"min": 1.0, "max": 2.5, "label": "Low"},
@@ -90,4 +91,4 @@ def sample_data() -> dict[str, Any]:
 
 def sample_definition() -> Definition:
     """The sample, validated."""
-    return Definition.model_validate(sample_data())
+    return parse_definition(sample_data())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.scoring import reliable_change, trajectory
+from app.scoring import reliable_change
 
 # SEdiff = sqrt(2) * 0.8 * sqrt(1 - 0.85) = 1.414214 * 0.8 * 0.387298 = 0.438178
 SE_DIFF = 0.438178
@@ -55,36 +55,3 @@ def test_lower_is_better_flips_the_direction() -> None:
 def test_impossible_reference_values_are_refused(sd: float, r: float) -> None:
     with pytest.raises(ValueError):
         reliable_change(1, 2, sd=sd, reliability=r)
-
-
-def test_trajectory_skips_an_unscored_point() -> None:
-    points = [("t0", 2.0), ("t1", None), ("t2", 3.0), ("t3", 3.2)]
-    result = trajectory(points, sd=0.8, reliability=0.85)
-    assert [p.when for p in result] == ["t0", "t1", "t2", "t3"]
-    # t0 is the baseline: nothing to compare with
-    assert result[0].from_baseline is None and result[0].from_previous is None
-    # t1 unscored: kept in place, no changes
-    assert result[1].mean is None and result[1].from_baseline is None
-    assert result[1].from_previous is None
-    # t2: previous scored point is t0 (t1 skipped): 2.0 -> 3.0, RCI 1.0/0.438178 = 2.2822
-    assert result[2].from_previous is not None and result[2].from_baseline is not None
-    assert result[2].from_previous.before == 2.0
-    assert result[2].from_baseline.rci == pytest.approx(2.2822, abs=1e-4)
-    # t3 from baseline: 2.0 -> 3.2, RCI 1.2/0.438178 = 2.7386 -> reliable improvement
-    assert result[3].from_baseline is not None and result[3].from_previous is not None
-    assert result[3].from_baseline.rci == pytest.approx(2.7386, abs=1e-4)
-    assert result[3].from_baseline.reliable
-    # t3 from previous: 3.0 -> 3.2, RCI 0.2/0.438178 = 0.4564 -> no reliable change
-    assert result[3].from_previous.before == 3.0
-    assert result[3].from_previous.rci == pytest.approx(0.4564, abs=1e-4)
-    assert not result[3].from_previous.reliable
-
-
-def test_trajectory_starting_unscored_takes_the_first_scored_as_baseline() -> None:
-    result = trajectory([(1, None), (2, 3.0), (3, 4.0)], sd=0.8, reliability=0.85)
-    assert result[1].from_baseline is None
-    assert result[2].from_baseline is not None and result[2].from_baseline.before == 3.0
-
-
-def test_empty_trajectory() -> None:
-    assert trajectory([], sd=0.8, reliability=0.85) == []

@@ -6,9 +6,10 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients.models import Couple
-from app.questionnaires import service
+from app.questionnaires.administrations import service
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationCreate
+from app.questionnaires.submission import answering
 
 TRUST = "trust-rebuilding"
 
@@ -28,14 +29,14 @@ def submitted(db: Session, counselor: Counselor, couple: Couple | None, *, clien
               ) -> Administration:
     """An in-session administration answered with ``value`` everywhere, then submitted
     (in the couple's context, or the client's own when ``couple`` is None)."""
-    from app.questionnaires.catalog import default_catalog
+    from app.instruments.catalog import default_catalog
 
     data = AdministrationCreate(client_id=client_id, couple_id=couple.id if couple else None,
                                 instrument_id=TRUST, mode="in_session")
     administration, _ = service.create_administration(db, actor=counselor, data=data)
     definition = default_catalog().latest(TRUST)
     answers = {item.id: value for item in definition.items if item.type == "scale"}
-    service.save_answers(db, actor=counselor, administration_id=administration.id, answers=answers)
-    done = service.submit(db, actor=counselor, administration_id=administration.id)
+    answering.save_in_session(db, actor=counselor, administration_id=administration.id, answers=answers)
+    done = answering.submit_in_session(db, actor=counselor, administration_id=administration.id)
     db.commit()
     return done

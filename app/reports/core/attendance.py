@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.reports.inputs import AgreementInput, FlagInput, PartnerInput, SessionInput
+from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput, SessionInput
+from app.scoring.flags import SEVERITY_ORDER
 
 #: Session statuses that mean the session did not take place. Anything else
 #: ("held", "completed", a note's "draft"/"signed") counts as held, so a new
@@ -19,8 +20,6 @@ MODALITY_ORDER = ("in_person", "video", "phone")
 #: A "partly" check-in counts half: the couple tried and partly managed, which
 #: a counselor reads as better than not kept and worse than kept.
 CHECKIN_WEIGHTS = {"kept": 1.0, "partly": 0.5, "not_kept": 0.0}
-
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True)
@@ -187,5 +186,5 @@ def build_flags(
             partner=names.get(label, label), raised_on=dates[-1].date(), severity=severity,
             message=message, times=len(same), first_raised_on=dates[0].date(),
         ))
-    rank = {r: SEVERITY_RANK.get(r.severity, len(SEVERITY_RANK)) for r in rows}
+    rank = {r: SEVERITY_ORDER.get(r.severity, len(SEVERITY_ORDER)) for r in rows}
     return tuple(sorted(rows, key=lambda r: (rank[r], -r.raised_on.toordinal())))

@@ -1,4 +1,5 @@
-"""Turning what a client sent (HTML form strings or JSON values) into stored answers.
+"""Answers: turning what a client sent (HTML form strings or JSON values) into stored
+answers, and stored answers back into the words the client saw.
 
 Stored answers are JSON-safe: scale -> int, single_choice -> option value, multiple_choice
 -> list of option values (in the order the form shows them), yes_no -> bool, text -> str,
@@ -14,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from app.questionnaires.definitions import Definition, Item, ResponseScale
+from app.instruments.models import Definition, Item, ResponseScale
 
 Answer = int | float | bool | str | list[str]
 
@@ -247,3 +248,31 @@ def missing_required(
         for item in items
         if item.required and _is_blank(answers.get(item.id))
     }
+
+
+def answer_text(
+    definition: Definition, item: Item, value: Any, *, with_point: bool = True, limit: int | None = None
+) -> str | None:
+    """An answer in the words the client saw: option and scale labels, not codes.
+
+    ``with_point`` adds a scale answer's number (``Agree (4)``); ``limit`` shortens long
+    text with an ellipsis. None when there is no answer.
+    """
+    if value is None:
+        return None
+    if item.type == "scale":
+        scale = definition.scale_for(item)
+        if not (isinstance(value, int) and scale.min <= value <= scale.max):
+            return str(value)
+        words = scale.labels[value - scale.min]
+        return f"{words} ({value})" if with_point else words
+    if item.type in ("single_choice", "multiple_choice"):
+        labels = {option.value: option.label for option in item.options}
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in chosen)
+    if item.type == "yes_no":
+        return "Yes" if value else "No"
+    text = str(value).strip()
+    if limit is not None and len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text

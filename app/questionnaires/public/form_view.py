@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.fields import parse_id
-from app.questionnaires.definitions import Definition, Item, Section
-from app.questionnaires.submission import REVIEW_STEP
+from app.instruments.models import Definition, Item, Section
+from app.questionnaires.administrations.state import REVIEW_STEP
 
 GROUPED = frozenset({"scale", "single_choice", "multiple_choice", "yes_no"})  # fieldset + legend
 
@@ -96,13 +96,6 @@ def resume_step(definition: Definition, current_section: str | None) -> Step:
 
 def step_of_section(definition: Definition, section_id: str) -> Step | None:
     return next((s for s in steps(definition) if s.section is not None and s.section.id == section_id), None)
-
-
-def further(definition: Definition, current: str | None, candidate: str) -> str:
-    """Whichever of two resume points is further along (going Back never loses progress)."""
-    order = [s.id for s in definition.sections] + [REVIEW_STEP]
-    position = {key: index for index, key in enumerate(order)}
-    return candidate if position.get(candidate, 0) >= position.get(current or "", 0) else current or candidate
 
 
 def as_form_value(item: Item, value: Any) -> str | list[str] | None:

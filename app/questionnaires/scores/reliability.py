@@ -13,28 +13,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, func, select
 
 from app.config import get_settings
-from app.questionnaires.definitions import Definition
+from app.instruments.models import Definition
 from app.questionnaires.models import Administration, Response
-from app.scoring import subscale_alpha
+from app.scoring import Reliability, subscale_alpha
+from app.scoring.history import SOURCE_DEFINITION
 
 SOURCE_PRACTICE = "practice"
-SOURCE_DEFINITION = "definition"
-
-
-@dataclass(frozen=True)
-class SubscaleReliability:
-    """The reliability used for one subscale's reliable change, and where it came from."""
-
-    subscale: str
-    reliability: float
-    source: str  # "practice" | "definition"
-    n_administrations: int  # submitted administrations of this instrument+version in the practice
 
 
 def submitted_count(session: Session, *, practice_id: int, definition: Definition) -> int:
@@ -78,12 +67,12 @@ def _usable(alpha: float | None) -> bool:
 
 
 CACHE_SIZE = 256
-_cache: dict[tuple[Any, ...], dict[str, SubscaleReliability]] = {}
+_cache: dict[tuple[Any, ...], dict[str, Reliability]] = {}
 
 
 def practice_reliability(
     session: Session, *, practice_id: int, definition: Definition
-) -> dict[str, SubscaleReliability]:
+) -> dict[str, Reliability]:
     """Reliability per subscale: the practice's own alpha when it has enough data, else the definition's."""
     fingerprint = session.exec(
         select(func.count(), func.max(Administration.id), func.max(Administration.submitted_at)).where(
@@ -106,21 +95,19 @@ def practice_reliability(
 
 def _compute(
     session: Session, *, practice_id: int, definition: Definition, count: int
-) -> dict[str, SubscaleReliability]:
+) -> dict[str, Reliability]:
     enough = count >= get_settings().reliability_min_administrations
     answer_sets = (
         _submitted_answer_sets(session, practice_id=practice_id, definition=definition)
         if enough
         else []
     )
-    result: dict[str, SubscaleReliability] = {}
+    result: dict[str, Reliability] = {}
     for subscale_id, subscale in definition.subscales.items():
         alpha = subscale_alpha(definition, subscale_id, answer_sets) if enough else None
         if _usable(alpha):
             assert alpha is not None
-            result[subscale_id] = SubscaleReliability(subscale_id, alpha, SOURCE_PRACTICE, count)
+            result[subscale_id] = Reliability(alpha, SOURCE_PRACTICE, count)
         else:
-            result[subscale_id] = SubscaleReliability(
-                subscale_id, subscale.reliability, SOURCE_DEFINITION, count
-            )
+            result[subscale_id] = Reliability(subscale.reliability, SOURCE_DEFINITION, count)
     return result

@@ -21,9 +21,8 @@ from starlette.datastructures import FormData
 from app.clients.models import Client
 from app.config import get_settings
 from app.db import SessionDep
-from app.questionnaires import form_view
-from app.questionnaires.answers import missing_required, parse_section
-from app.questionnaires.links import (
+from app.instruments.answers import answer_text, missing_required, parse_section
+from app.questionnaires.administrations.links import (
     COOKIE_NAME,
     COOKIE_PATH,
     administration_for_cookie,
@@ -32,18 +31,15 @@ from app.questionnaires.links import (
     csrf_token,
     open_link,
 )
-from app.questionnaires.models import Administration
-from app.questionnaires.service import display_answer
-from app.questionnaires.submission import (
+from app.questionnaires.administrations.state import (
     REVIEW_STEP,
-    AnswersInvalid,
+    QuestionnaireClosed,
     accepts_answers,
     definition_for,
-    load_answers,
-    lock_administration,
-    store_answers,
-    submit_locked,
 )
+from app.questionnaires.models import Administration
+from app.questionnaires.public import form_view
+from app.questionnaires.submission.answering import AnswersInvalid, load_answers, save_answers, submit
 
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "form.css"
@@ -177,13 +173,14 @@ def _section_action(
     valid = {item_id: value for item_id, value in values.items() if item_id not in errors}
     if action != "back":
         errors = {**missing_required(definition, values, section_id), **errors}
-    locked = lock_administration(session, administration.id)  # type: ignore[arg-type]
-    if locked is None or not accepts_answers(locked):
-        return _thanks(request, session, locked) if locked and locked.status == "submitted" else _invalid(request)
     next_key = REVIEW_STEP if step.number == len(definition.sections) else definition.sections[step.number].id
     forward = not errors and action != "back"
-    resume = form_view.further(definition, locked.current_section, next_key) if forward else None
-    store_answers(session, administration=locked, values=valid, next_section=resume)  # saved before anything else
+    try:  # saved before anything else, so a closed tab loses nothing valid
+        locked = save_answers(session, administration_id=administration.id,  # type: ignore[arg-type]
+                              values=valid, reached=next_key if forward else None)
+    except QuestionnaireClosed as closed:
+        gone = closed.administration
+        return _thanks(request, session, gone) if gone and gone.status == "submitted" else _invalid(request)
     if errors:
         return _page(request, session, locked, step, values, errors, status_code=422)
     if action == "back":
@@ -195,7 +192,7 @@ def _review_action(request: Request, session: SessionDep, administration: Admini
     if action == "back":
         return _redirect(f"/q/form?page={len(definition_for(administration).sections)}")
     try:
-        submit_locked(session, administration_id=administration.id, actor=None)  # type: ignore[arg-type]
+        submit(session, administration_id=administration.id, actor=None)  # type: ignore[arg-type]
     except AnswersInvalid as missing:
         definition = definition_for(administration)
         review = form_view.steps(definition)[-1]
@@ -232,7 +229,7 @@ def _review_sections(definition: Any, answers: dict[str, Any], errors: dict[str,
         {
             "title": step.section.title, "page": step.key,
             "rows": [
-                {"id": item.id, "text": item.text, "answer": display_answer(definition, item, answers.get(item.id)),
+                {"id": item.id, "text": item.text, "answer": answer_text(definition, item, answers.get(item.id)),
                  "missing": item.id in errors}
                 for item in step.section.items
             ],

@@ -1,16 +1,18 @@
 """Plain-data inputs for a progress report.
 
-The report service (later) reads the database and fills these; the context
-builder only ever sees these frozen dataclasses, so it can be tested without a
-database and reused by the web preview.
+``reports.gather`` reads the database and fills these; the context builder only ever
+sees these frozen dataclasses (and the score histories of ``app.scoring.history``), so it
+can be tested without a database and reused by the web preview.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
+
+from app.scoring.history import ScoreHistory
 
 SubjectKind = Literal["couple", "client"]
 Modality = Literal["in_person", "video", "phone"]
@@ -20,7 +22,8 @@ Paper = Literal["A4", "Letter"]
 
 @dataclass(frozen=True)
 class PartnerInput:
-    """One person in the report: "Partner A"/"Partner B" for a couple, or the client."""
+    """One person in the report: "Partner A"/"Partner B" for a couple, or the client
+    (in the same order as the trajectories of ``ReportInput.scores``)."""
 
     label: str
     name: str
@@ -36,31 +39,6 @@ class SessionInput:
     modality: Modality | str
     attendees: Sequence[str] = ()
     status: str = "held"
-
-
-@dataclass(frozen=True)
-class AssessmentInput:
-    """One submitted administration: subscale id -> mean (None = not scored)."""
-
-    partner_label: str
-    submitted_at: datetime
-    instrument_title: str
-    means: Mapping[str, float | None]
-
-
-@dataclass(frozen=True)
-class SubscaleInfo:
-    """What the report needs to know about a subscale to judge change and gaps."""
-
-    id: str
-    label: str
-    reference_sd: float
-    reliability: float
-    reliability_source: str = "definition"  # "definition" | "practice"
-    higher_is_better: bool = True
-    gap_threshold: float = 1.0
-    scale_min: float = 1.0
-    scale_max: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -98,11 +76,11 @@ class ReportInput:
     breach_type: str | None = None
     disclosed_on: date | None = None
     sessions: Sequence[SessionInput] = ()
-    assessments: Sequence[AssessmentInput] = ()
-    subscales: Sequence[SubscaleInfo] = ()
+    scores: Sequence[ScoreHistory] = ()  # people in the order of ``partners``; up to the period's end
     agreements: Sequence[AgreementInput] = ()
     flags: Sequence[FlagInput] = ()
     intake_highlights: Sequence[tuple[str, str]] = ()
     summary: str | None = None
     paper: Paper = "A4"
     generated_by: str | None = None  # who asked for it, when not the couple's counselor
+    timezone: str = "UTC"  # the practice's: every date is shown in it

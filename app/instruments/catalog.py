@@ -6,12 +6,12 @@ import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
-from app.questionnaires.definitions import _SHA256, LOCK_FILE, Definition, DefinitionError
+from app.config import get_settings
+from app.instruments.checks import parse_definition
+from app.instruments.models import _SHA256, LOCK_FILE, Definition, DefinitionError
 
 # --- loading one file ---
 
@@ -26,70 +26,13 @@ def load_definition_file(path: Path) -> Definition:
         raise DefinitionError([f"{name}: not valid YAML: {exc}"]) from None
     if not isinstance(raw, dict):
         raise DefinitionError([f"{name}: expected a mapping of fields at the top level"])
-    try:
-        definition = Definition.model_validate(raw)
-    except ValidationError as exc:
-        raise DefinitionError([f"{name}: {p}" for p in _validation_problems(exc, raw)]) from None
+    definition = parse_definition(raw, source=name)
     expected = f"{definition.id}.v{definition.version}.yaml"
     if name != expected:
         problem = f"{name}: file name must be '{expected}' to match its id and version"
         raise DefinitionError([problem])
     definition._checksum = hashlib.sha256(data).hexdigest()
     return definition
-
-
-def _validation_problems(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
-    """Turn pydantic errors into lines naming the section/item/subscale involved."""
-    problems = []
-    for error in exc.errors():
-        carried = error.get("ctx", {}).get("error")
-        if isinstance(carried, DefinitionError):
-            problems += carried.problems
-        else:
-            hint = ""
-            if error["type"] == "string_type" and isinstance(error.get("input"), bool):
-                hint = " (YAML reads bare yes/no/on/off as true/false: quote them)"
-            problems.append(f"{_describe_location(raw, error['loc'])}: {error['msg']}{hint}")
-    return problems
-
-
-# Containers whose entries are named in messages: noun, and the key holding the name.
-_NAMED = {
-    "sections": ("section", "id"),
-    "items": ("item", "id"),
-    "options": ("option", "value"),
-    "bands": ("band", "label"),
-    "flags": ("flag on item", "item"),
-    "scales": ("scale", None),
-    "subscales": ("subscale", None),
-}
-
-
-def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
-    """E.g. ``('sections', 0, 'items', 2, 'type')`` -> ``section 'a': item 'q3': field 'type'``."""
-    parts: list[str] = []
-    node, parent = raw, None
-    for key in loc:
-        node = _child(node, key)
-        if parent in _NAMED:
-            noun, name_key = _NAMED[parent]
-            name = node.get(name_key) if name_key and isinstance(node, dict) else None
-            if name is None:
-                name = f"#{key + 1}" if isinstance(key, int) else key
-            parts.append(f"{noun} '{name}'")
-        elif key not in _NAMED:
-            parts.append(f"field '{key}'")
-        parent = key
-    return ": ".join(parts) or "top level"
-
-
-def _child(node: Any, key: int | str) -> Any:
-    """Step into raw YAML data along a pydantic error location (None when absent)."""
-    if isinstance(node, dict):
-        return node.get(key)
-    if isinstance(node, list) and isinstance(key, int) and key < len(node):
-        return node[key]
-    return None
 
 
 # --- the directory, the lock and the catalog ---
@@ -122,6 +65,22 @@ class Catalog:
     def all(self) -> list[Definition]:
         """The latest version of every questionnaire, by id."""
         return [self.latest(i) for i in sorted({i for i, _ in self._by_key})]
+
+    def scored(self) -> list[Definition]:
+        """Latest versions of the questionnaires that have subscales (scores, trends, gaps).
+
+        This, not a list of ids in code, decides what the couple page, the API and the
+        report show: a new definition file with subscales appears everywhere by itself.
+        """
+        return [d for d in self.all() if d.is_scored]
+
+    def of_kind(self, kind: str) -> list[Definition]:
+        """Latest versions of one kind (``assessment``, ``intake``, ``check-in``)."""
+        return [d for d in self.all() if d.kind == kind]
+
+    def find(self, instrument_id: str, version: int) -> Definition | None:
+        """The exact version, or None when this catalog doesn't know it."""
+        return self._by_key.get((instrument_id, version))
 
     def versions(self, instrument_id: str) -> list[int]:
         """Versions available for an id, oldest first (empty if unknown)."""
@@ -215,11 +174,8 @@ def write_lock(directory: Path) -> list[tuple[str, int]]:
     return unlocked
 
 
-ASSESSMENTS_DIR = Path(__file__).resolve().parents[2] / "assessments"
-
-
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    """The repo's ``assessments/`` catalog, loaded once per process."""
-    return load_catalog(ASSESSMENTS_DIR)
+    """The catalog of ``MEND_ASSESSMENTS_DIR`` (the repo's ``assessments/``), loaded once per process."""
+    return load_catalog(get_settings().assessments_dir)
 

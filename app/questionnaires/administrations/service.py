@@ -1,4 +1,4 @@
-"""Administrations as counselors handle them: give, revoke, resend, list, enter in session.
+"""Administrations as counselors handle them: give, revoke, resend, list.
 
 Scoping: an administration is visible when its client is (owner: the practice; counselor:
 their caseload, see ``client_visible``). Anything else is a 404, never a 403.
@@ -6,43 +6,28 @@ their caseload, see ``client_visible``). Anything else is a 404, never a 403.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Client
 from app.clients.service import client_visible, get_client, get_couple
+from app.clients.subjects import Subject
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
-from app.questionnaires import flags as flag_service
-from app.questionnaires.answers import parse_answers
-from app.questionnaires.catalog import default_catalog
-from app.questionnaires.definitions import Definition, Item
-from app.questionnaires.links import issue_link
-from app.questionnaires.models import Administration, Response, Score
+from app.instruments.catalog import default_catalog
+from app.instruments.models import Definition
+from app.questionnaires.administrations.links import issue_link
+from app.questionnaires.administrations.state import definition_for, effective_status, lock_administration
+from app.questionnaires.models import Administration, Response
 from app.questionnaires.schemas import (
     AdministrationCreate,
     AdministrationPublic,
-    AnswerPublic,
-    AnswersPublic,
     InstrumentPublic,
-    ScorePublic,
-    SubmissionPublic,
     SubscaleInfo,
-)
-from app.questionnaires.submission import (
-    AnswersInvalid,
-    accepts_answers,
-    definition_for,
-    effective_status,
-    load_answers,
-    lock_administration,
-    store_answers,
-    submit_locked,
 )
 
 ENTITY = "administration"
@@ -67,6 +52,18 @@ def administration_visible(actor: Counselor) -> ColumnElement[bool]:
     clients = select(Client.id).where(client_visible(actor))
     return and_(col(Administration.practice_id) == actor.practice_id,
                 col(Administration.client_id).in_(clients))
+
+
+def own_context(subject: Subject) -> ColumnElement[bool]:
+    """SQL condition: administrations that belong with this couple or client.
+
+    For a couple, both partners' administrations given in the couple's context or to the
+    person alone (``couple_id`` NULL); for a client on their own, all of theirs.
+    """
+    in_scope = col(Administration.client_id).in_(subject.client_ids)
+    if subject.couple is None:
+        return in_scope
+    return in_scope & or_(col(Administration.couple_id) == subject.id, col(Administration.couple_id).is_(None))
 
 
 def get_administration(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
@@ -195,40 +192,6 @@ def _listed(session: Session, actor: Counselor, condition: ColumnElement[bool]) 
     return list(session.exec(query.order_by(*order)).all())
 
 
-# --- in-session entry -------------------------------------------------------------
-
-
-def _open_for_answers(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
-    get_administration(session, actor=actor, administration_id=administration_id)
-    administration = lock_administration(session, administration_id)
-    assert administration is not None
-    if not accepts_answers(administration):
-        raise Conflict(f"This questionnaire is {effective_status(administration)}; answers can't change")
-    return administration
-
-
-def save_answers(
-    session: Session, *, actor: Counselor, administration_id: int, answers: Mapping[str, Any]
-) -> Administration:
-    """Partial save of answers entered in session; 422 naming every invalid item, nothing stored then."""
-    administration = _open_for_answers(session, actor=actor, administration_id=administration_id)
-    values, errors = parse_answers(definition_for(administration), answers)
-    if errors:
-        raise AnswersInvalid(errors)
-    store_answers(session, administration=administration, values=values)
-    return administration
-
-
-def submit(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
-    """Submit in session: the same validation, scoring and single-use guard as the link.
-
-    Submitting an already submitted administration returns it unchanged (idempotent).
-    """
-    get_administration(session, actor=actor, administration_id=administration_id)
-    administration, _ = submit_locked(session, administration_id=administration_id, actor=actor)
-    return administration
-
-
 # --- reading ------------------------------------------------------------------------
 
 
@@ -256,53 +219,3 @@ def to_public(administration: Administration, *, answered: int) -> Administratio
 def public_list(session: Session, administrations: Sequence[Administration]) -> list[AdministrationPublic]:
     counts = answered_counts(session, [a.id for a in administrations if a.id is not None])
     return [to_public(a, answered=counts.get(a.id or 0, 0)) for a in administrations]
-
-
-def scores_for(session: Session, administration_id: int) -> list[ScorePublic]:
-    rows = session.exec(select(Score).where(Score.administration_id == administration_id).order_by(Score.id))
-    return [ScorePublic.model_validate(row) for row in rows]
-
-
-def submission_public(session: Session, administration: Administration) -> SubmissionPublic:
-    assert administration.id is not None
-    return SubmissionPublic(
-        administration=public_list(session, [administration])[0],
-        scores=scores_for(session, administration.id),
-        flags=flag_service.flags_for_administration(session, administration_id=administration.id),
-    )
-
-
-def display_answer(definition: Definition, item: Item, value: Any) -> str | None:
-    """An answer as the client saw it on the form."""
-    if value is None:
-        return None
-    if item.type == "scale":
-        scale = definition.scale_for(item)
-        return f"{scale.labels[value - scale.min]} ({value})"
-    labels = {option.value: option.label for option in item.options}
-    if item.type == "single_choice":
-        return labels.get(value, str(value))
-    if item.type == "multiple_choice":
-        return ", ".join(labels.get(v, str(v)) for v in value)
-    if item.type == "yes_no":
-        return "Yes" if value else "No"
-    return str(value)
-
-
-def read_answers(session: Session, *, actor: Counselor, administration_id: int) -> AnswersPublic:
-    """Every item with its answer (item texts of the version given), scores and flags; audited."""
-    administration = get_administration(session, actor=actor, administration_id=administration_id)
-    definition = definition_for(administration)
-    stored = load_answers(session, administration_id)
-    answers = [
-        AnswerPublic(item_id=item.id, section_id=section.id, text=item.text, type=item.type,
-                     value=stored.get(item.id), display=display_answer(definition, item, stored.get(item.id)))
-        for section in definition.sections for item in section.items
-    ]
-    record(session, actor=actor, practice_id=actor.practice_id, action="read_answers", entity=ENTITY,
-           entity_id=administration_id)
-    return AnswersPublic(
-        administration=to_public(administration, answered=len(stored)), answers=answers,
-        scores=scores_for(session, administration_id),
-        flags=flag_service.flags_for_administration(session, administration_id=administration_id),
-    )

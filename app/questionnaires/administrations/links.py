@@ -20,8 +20,8 @@ from app.auth.security import sign, token_hash
 from app.config import get_settings
 from app.db import utcnow
 from app.fields import parse_id
+from app.questionnaires.administrations.state import accepts_answers
 from app.questionnaires.models import Administration
-from app.questionnaires.submission import accepts_answers
 
 COOKIE_NAME = "mend_q"
 COOKIE_PATH = "/q"

@@ -1,22 +1,22 @@
-"""Inline SVG charts for the report, built as strings by our own code.
+"""Inline SVG charts of score histories, built as strings by our own code.
 
-Every piece of text that reaches the SVG goes through ``markupsafe.escape``.
-Partners differ by line style *and* marker shape (A: solid + circles,
-B: dashed + squares) so the charts still read when printed in greyscale.
-Output is deterministic: same context, same bytes.
+The one chart module: the couple page and the PDF draw the same SVG from the same
+``app.scoring.history`` types. Each SVG has a ``viewBox`` and no fixed size, so CSS decides
+how large it is on a screen or a page. Every piece of text that reaches the SVG goes
+through ``markupsafe.escape``. Partners differ by line style *and* marker shape (A: solid +
+circles, B: dashed + squares) so the charts still read when printed in greyscale. Output is
+deterministic: same history, same bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from app.reports import formatting as fmt
-from app.reports.inputs import SubscaleInfo
-from app.reports.scores import PartnerScore, SubscaleSection
-from app.scoring import Gap
+from app.reports.core import formatting as fmt
+from app.scoring.history import GapPoint, SubscaleHistory, Trajectory
 
 FONT = "DejaVu Sans, Noto Sans, Noto Sans CJK SC, Noto Sans Arabic, sans-serif"
 INK = "#222222"
@@ -44,11 +44,10 @@ def _text(
     )
 
 
-def _svg(width: float, height: float, label: str, body: Sequence[str]) -> Markup:
+def _svg(width: float, height: float, label: str, body: Sequence[str], css_class: str = "chart") -> Markup:
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'aria-label="{escape(label)}" width="{_n(width)}" height="{_n(height)}" '
-        f'viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
+        f'aria-label="{escape(label)}" viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}">'
         f"<title>{escape(label)}</title>"
     )
     return Markup(head + "".join(body) + "</svg>")  # noqa: S704  # every part escaped above
@@ -62,18 +61,18 @@ def _ticks(lo: float, hi: float) -> list[float]:
 
 
 class _Frame:
-    """Maps dates and scores to chart coordinates."""
+    """Maps times and scores to chart coordinates."""
 
-    def __init__(self, info: SubscaleInfo, days: Sequence[date]) -> None:
-        self.lo, self.hi = info.scale_min, info.scale_max
-        self.first = min(days) if days else None
-        self.span = (max(days) - self.first).days if days else 0
+    def __init__(self, history: SubscaleHistory, times: Sequence[datetime]) -> None:
+        self.lo, self.hi = history.scale_min, history.scale_max
+        self.first = min(times) if times else None
+        self.seconds = (max(times) - self.first).total_seconds() if times and self.first else 0.0
 
-    def x(self, on: date) -> float:
+    def x(self, at: datetime) -> float:
         width = W - LEFT - RIGHT
-        if not self.span or self.first is None:
+        if not self.seconds or self.first is None:
             return LEFT + width / 2
-        return LEFT + width * (on - self.first).days / self.span
+        return LEFT + width * (at - self.first).total_seconds() / self.seconds
 
     def y(self, value: float) -> float:
         height = H - TOP - BOTTOM
@@ -81,7 +80,7 @@ class _Frame:
         return TOP + height * (1 - min(max(share, 0.0), 1.0))
 
 
-def _axes(frame: _Frame, days: Sequence[date]) -> list[str]:
+def _axes(frame: _Frame, times: Sequence[datetime], zone: str | None) -> list[str]:
     parts = []
     for tick in _ticks(frame.lo, frame.hi):
         y = frame.y(tick)
@@ -92,12 +91,12 @@ def _axes(frame: _Frame, days: Sequence[date]) -> list[str]:
         parts.append(
             _text(LEFT - 4, y + 3, fmt.score(tick, 0 if tick.is_integer() else 1), anchor="end")
         )
-    labelled = sorted(set(days))
-    if len(labelled) > 2:
-        labelled = [labelled[0], labelled[-1]]
-    for on in labelled:
-        anchor = "middle" if len(labelled) == 1 else ("start" if on == labelled[0] else "end")
-        parts.append(_text(frame.x(on), H - 8, fmt.short_day(on), anchor=anchor))
+    if not times:
+        return parts
+    first, last = min(times), max(times)
+    ends = [(first, "middle")] if fmt.day(first, zone) == fmt.day(last, zone) else [(first, "start"), (last, "end")]
+    for at, anchor in ends:
+        parts.append(_text(frame.x(at), H - 8, fmt.short_day(at, zone), anchor=anchor))
     return parts
 
 
@@ -120,9 +119,10 @@ def _reliable_mark(direction: str, x: float, y: float, colour: str) -> str:
     return f'<polygon points="{coords}" fill="{colour}"/>'
 
 
-def _series(row: PartnerScore, frame: _Frame, style: tuple[str, str, str]) -> list[str]:
+def _series(trajectory: Trajectory, frame: _Frame, style: tuple[str, str, str]) -> list[str]:
     colour, dash, shape = style
-    coords = [(frame.x(p.on), frame.y(p.value)) for p in row.points]
+    scored = trajectory.scored
+    coords = [(frame.x(p.at), frame.y(p.mean)) for p in scored if p.mean is not None]
     parts = []
     if len(coords) > 1:
         path = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
@@ -131,7 +131,7 @@ def _series(row: PartnerScore, frame: _Frame, style: tuple[str, str, str]) -> li
             f'<polyline points="{path}" fill="none" stroke="{colour}" '
             f'stroke-width="1.6"{dash_attr}/>'
         )
-    for point, (x, y) in zip(row.points, coords, strict=True):
+    for point, (x, y) in zip(scored, coords, strict=True):
         parts.append(_marker(shape, x, y, colour))
         change = point.from_previous
         if change is not None and change.reliable:
@@ -139,23 +139,21 @@ def _series(row: PartnerScore, frame: _Frame, style: tuple[str, str, str]) -> li
     return parts
 
 
-def trajectory_chart(section: SubscaleSection) -> Markup:
-    """Line chart of each partner's scores on one subscale over time."""
-    info = section.info
-    names = " and ".join(p.partner_name for p in section.partners)
-    label = f"{info.label}: scores over time for {names}"
-    days = [p.on for row in section.partners for p in row.points]
-    frame = _Frame(info, days)
-    body = _axes(frame, days)
-    if not days:
+def trajectory_chart(history: SubscaleHistory, names: Sequence[str], zone: str | None = None) -> Markup:
+    """Line chart of each person's scores on one subscale over time (``names`` in partner order)."""
+    label = f"{history.label}: scores over time for {' and '.join(names)}"
+    times = [p.at for t in history.trajectories for p in t.scored]
+    frame = _Frame(history, times)
+    body = _axes(frame, times, zone)
+    if not times:
         mid = (TOP + H - BOTTOM) / 2
         # A white patch so the message doesn't sit on a grid line.
         body.append(
             f'<rect x="{_n(W / 2 - 45)}" y="{_n(mid - 11)}" width="90" height="16" fill="#ffffff"/>'
         )
         body.append(_text(W / 2, mid + 1, "No scores yet", size=10))
-    for row, style in zip(section.partners, STYLES, strict=False):
-        body.extend(_series(row, frame, style))
+    for trajectory, style in zip(history.trajectories, STYLES, strict=False):
+        body.extend(_series(trajectory, frame, style))
     return _svg(W, H, label, body)
 
 
@@ -167,27 +165,27 @@ def legend_swatch(position: int) -> Markup:
         f'<line x1="1" y1="6" x2="27" y2="6" stroke="{colour}" stroke-width="1.6"{dash_attr}/>',
         _marker(shape, 14, 6, colour),
     ]
-    return _svg(28, 12, "line style", body)
+    return _svg(28, 12, "line style", body, css_class="swatch")
 
 
 def _truncate(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _size(gap: Gap | None) -> float | None:
+def _size(gap: GapPoint | None) -> float | None:
     return gap.size if gap is not None else None
 
 
 GAP_W, GAP_LABEL_W, GAP_VALUE_W, GAP_ROW_H, GAP_LEGEND_H = 480.0, 150.0, 70.0, 30.0, 18.0
 GAP_BAR_W = GAP_W - GAP_LABEL_W - GAP_VALUE_W
-BASELINE_FILL, LATEST_FILL = "#b8c4d6", "#1d4e89"
+FIRST_FILL, LATEST_FILL = "#b8c4d6", "#1d4e89"
 
 
 def _gap_legend() -> list[str]:
     x = GAP_LABEL_W
     return [
-        f'<rect x="{_n(x)}" y="4" width="10" height="6" fill="{BASELINE_FILL}"/>',
-        _text(x + 14, 10, "first assessments", anchor="start", size=8),
+        f'<rect x="{_n(x)}" y="4" width="10" height="6" fill="{FIRST_FILL}"/>',
+        _text(x + 14, 10, "first paired", anchor="start", size=8),
         f'<rect x="{_n(x + 110)}" y="4" width="10" height="6" fill="{LATEST_FILL}"/>',
         _text(x + 124, 10, "latest", anchor="start", size=8),
         f'<line x1="{_n(x + 170)}" y1="2" x2="{_n(x + 170)}" y2="12" '
@@ -196,18 +194,18 @@ def _gap_legend() -> list[str]:
     ]
 
 
-def _gap_row(section: SubscaleSection, top: float, span: float) -> list[str]:
-    """Label, baseline bar above latest bar, the threshold tick and "then → now"."""
-    parts = [_text(GAP_LABEL_W - 6, top + 16, _truncate(section.info.label), anchor="end", size=9)]
-    then, now = _size(section.gap_baseline), _size(section.gap_now)
-    for offset, size, fill in ((4, then, BASELINE_FILL), (14, now, LATEST_FILL)):
+def _gap_row(history: SubscaleHistory, top: float, span: float) -> list[str]:
+    """Label, first bar above latest bar, the threshold tick and "then → now"."""
+    parts = [_text(GAP_LABEL_W - 6, top + 16, _truncate(history.label), anchor="end", size=9)]
+    then, now = _size(history.gap_first), _size(history.gap_now)
+    for offset, size, fill in ((4, then, FIRST_FILL), (14, now, LATEST_FILL)):
         if size is not None:
             length = GAP_BAR_W * min(size / span, 1.0)
             parts.append(
                 f'<rect x="{_n(GAP_LABEL_W)}" y="{_n(top + offset)}" '
                 f'width="{_n(length)}" height="8" fill="{fill}"/>'
             )
-    x = GAP_LABEL_W + GAP_BAR_W * min(section.info.gap_threshold / span, 1.0)
+    x = GAP_LABEL_W + GAP_BAR_W * min(history.gap_threshold / span, 1.0)
     parts.append(
         f'<line x1="{_n(x)}" y1="{_n(top + 1)}" x2="{_n(x)}" y2="{_n(top + 25)}" '
         f'stroke="{INK}" stroke-dasharray="2 2"/>'
@@ -218,22 +216,19 @@ def _gap_row(section: SubscaleSection, top: float, span: float) -> list[str]:
     return parts
 
 
-def gap_chart(sections: Sequence[SubscaleSection]) -> Markup:
-    """Bars of the partner gap |A - B| per subscale: baseline (light) above latest (dark)."""
-    rows = [
-        s for s in sections if _size(s.gap_now) is not None or _size(s.gap_baseline) is not None
-    ]
+def gap_chart(histories: Sequence[SubscaleHistory]) -> Markup:
+    """Bars of the partner gap |A - B| per subscale: first paired (light) above latest (dark)."""
+    rows = [h for h in histories if h.gaps]
     height = GAP_LEGEND_H + GAP_ROW_H * max(len(rows), 1) + 4
     # One shared scale so bars compare across subscales; it reaches just past the largest
     # gap or threshold (not the whole scale range), so typical gaps of 0.2-1.0 stay visible.
-    full = max((s.info.scale_max - s.info.scale_min for s in rows), default=1.0) or 1.0
-    largest = max((g for s in rows for g in (_size(s.gap_now), _size(s.gap_baseline)) if g is not None),
-                  default=0.0)
-    threshold = max((s.info.gap_threshold for s in rows), default=1.0)
+    full = max((h.scale_max - h.scale_min for h in rows), default=1.0) or 1.0
+    largest = max((g.size for h in rows for g in (h.gap_now, h.gap_first) if g is not None), default=0.0)
+    threshold = max((h.gap_threshold for h in rows), default=1.0)
     span = min(full, max(largest, threshold) * 1.5)
     body = _gap_legend()
     if not rows:
         body.append(_text(GAP_W / 2, GAP_LEGEND_H + 16, "No gap to show yet", size=10))
-    for i, section in enumerate(rows):
-        body.extend(_gap_row(section, GAP_LEGEND_H + i * GAP_ROW_H, span))
-    return _svg(GAP_W, height, "Gap between partners per subscale, first and latest", body)
+    for i, history in enumerate(rows):
+        body.extend(_gap_row(history, GAP_LEGEND_H + i * GAP_ROW_H, span))
+    return _svg(GAP_W, height, "Gap between partners per subscale, first paired and latest", body)

@@ -1,10 +1,10 @@
-"""Questionnaire definitions: versioned YAML files in ``assessments/``, validated at load.
+"""Questionnaire definitions: the typed models of the versioned YAML files in ``assessments/``.
 
-A definition is data a clinician can review. This module holds the typed models;
-``definition_checks`` cross-checks them (every problem names the item or subscale and
-what is wrong) and ``catalog`` loads the files and guards released versions with
-``versions.lock``, so an old administration is always read against the exact text
-the client answered.
+A definition is data a clinician can review. This module holds the models only;
+``checks.parse_definition`` validates raw data into one and cross-checks it (every problem
+names the item or subscale and what is wrong), and ``catalog`` loads the files and guards
+released versions with ``versions.lock``, so an old administration is always read against
+the exact text the client answered.
 
 Defaults chosen here: scale items are required unless they say ``required: false``;
 every other item type is optional unless it says ``required: true``.
@@ -179,25 +179,26 @@ class Definition(_Strict):
     sections: list[Section] = Field(min_length=1)
     subscales: dict[str, Subscale] = {}
     max_missing_fraction: float = Field(default=0.25, ge=0, lt=1)
-    gap_threshold: float | None = Field(default=None, gt=0)
+    #: A partner gap of at least this many points is "large" (the one threshold; see scoring.history).
+    gap_threshold: float = Field(default=1.0, gt=0)
+    #: Two partners' administrations at most this many days apart are compared as one round.
+    pairing_window_days: int = Field(default=21, ge=1, le=365)
     flags: list[FlagRule] = []
 
     _checksum: str = PrivateAttr(default="")
     _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _cross_check(self) -> Definition:
-        """Refuse inconsistent definitions, then index items and resolve their scales."""
-        # Imported here: the checks module needs these models, so it can't be imported above.
-        from app.questionnaires.definition_checks import definition_problems
+    def _index(self) -> Definition:
+        """Index items by id and resolve each scale item's answer scale.
 
-        problems = definition_problems(self)
-        if problems:
-            raise DefinitionError(problems)
+        Tolerant on purpose: an unknown scale stays unresolved here, and
+        ``checks.parse_definition`` reports it with the file and item named.
+        """
         self._by_id = {item.id: item for item in self.items}
         for item in self._by_id.values():
             if item.scale is not None:
-                item._response_scale = self.scales[item.scale]
+                item._response_scale = self.scales.get(item.scale)
         return self
 
     @property
@@ -235,3 +236,8 @@ class Definition(_Strict):
     def label(self) -> str:
         """``id vN`` as used in messages."""
         return f"{self.id} v{self.version}"
+
+    @property
+    def is_scored(self) -> bool:
+        """Has subscales: its administrations get scores, trends and partner gaps."""
+        return bool(self.subscales)

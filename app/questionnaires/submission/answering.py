@@ -1,15 +1,14 @@
-"""Saving answers and submitting once: the one path shared by the public link and in-session entry.
+"""Saving answers and submitting once: one path shared by the public link and in-session entry.
 
 Concurrency: every write first locks the administration row (``SELECT ... FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then re-reads its
 status. Submission itself is a conditional ``UPDATE ... WHERE status NOT IN
-('submitted', 'revoked')`` so two submits can never both score (DESIGN §9).
+('submitted', 'revoked')`` so two submits can never both score (ARCHITECTURE.md, "Submission").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -19,14 +18,19 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.db import utcnow
 from app.errors import Conflict, InvalidField
-from app.questionnaires.answers import missing_required
-from app.questionnaires.catalog import default_catalog
-from app.questionnaires.definitions import Definition
+from app.instruments.answers import missing_required, parse_answers
+from app.questionnaires.administrations.service import get_administration
+from app.questionnaires.administrations.state import (
+    CLOSED,
+    QuestionnaireClosed,
+    accepts_answers,
+    definition_for,
+    effective_status,
+    further,
+    lock_administration,
+)
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.scoring import ScoreResult, score_administration
-
-REVIEW_STEP = "_review"  # current_section once every page is saved; never a section id
-CLOSED = ("submitted", "revoked")
 
 
 class AnswersInvalid(InvalidField):
@@ -38,50 +42,34 @@ class AnswersInvalid(InvalidField):
         super().__init__("answers", f"Check these answers: {listed}")
 
 
-def definition_for(administration: Administration) -> Definition:
-    """The exact version the administration was given with (old ones keep their text)."""
-    return default_catalog().get(administration.instrument_id, administration.instrument_version)
-
-
-def effective_status(administration: Administration, now: datetime | None = None) -> str:
-    """Status as of now: an open link past its ``expires_at`` reads as expired."""
-    if administration.status in CLOSED or administration.expires_at is None:
-        return administration.status
-    if (now or utcnow()) >= administration.expires_at:
-        return "expired"
-    return administration.status
-
-
-def accepts_answers(administration: Administration) -> bool:
-    return effective_status(administration) in ("pending", "in_progress")
-
-
-def lock_administration(session: Session, administration_id: int) -> Administration | None:
-    """Re-read the row under a write lock so status checks and writes see the latest commit."""
-    statement = (
-        select(Administration)
-        .where(Administration.id == administration_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.exec(statement).first()
-
-
 def load_answers(session: Session, administration_id: int) -> dict[str, Any]:
     """Stored answers of one administration: ``{item_id: value}``."""
     rows = session.exec(select(Response).where(Response.administration_id == administration_id))
     return {row.item_id: row.value for row in rows if row.value is not None}
 
 
-def store_answers(
-    session: Session, *, administration: Administration, values: Mapping[str, Any],
-    next_section: str | None = None,
-) -> None:
-    """Upsert answers (``None`` removes one) on a locked, open administration.
+def save_answers(
+    session: Session, *, administration_id: int, values: Mapping[str, Any], reached: str | None = None
+) -> Administration:
+    """Lock, check it still takes answers, then store valid answers (``None`` clears one).
 
-    The caller must hold the row lock (``lock_administration``) and have checked
-    ``accepts_answers``; that lock is what makes the upsert free of duplicate rows.
+    ``reached`` is the page the client may resume at next; progress only moves forward.
+    ``QuestionnaireClosed`` when it no longer takes answers (nothing is written then).
     """
+    administration = lock_administration(session, administration_id)
+    if administration is None or not accepts_answers(administration):
+        raise QuestionnaireClosed(administration)
+    _store(session, administration, values)
+    if reached is not None:
+        administration.current_section = further(
+            definition_for(administration), administration.current_section, reached)
+    session.add(administration)
+    session.flush()
+    return administration
+
+
+def _store(session: Session, administration: Administration, values: Mapping[str, Any]) -> None:
+    """Upsert answers on a locked, open administration; the lock makes the upsert free of duplicates."""
     now = utcnow()
     existing = {
         row.item_id: row
@@ -106,10 +94,27 @@ def store_answers(
         administration.status = "in_progress"
         administration.started_at = now
     administration.last_saved_at = now
-    if next_section is not None:
-        administration.current_section = next_section
-    session.add(administration)
-    session.flush()
+
+
+def save_in_session(
+    session: Session, *, actor: Counselor, administration_id: int, answers: Mapping[str, Any]
+) -> Administration:
+    """The counselor enters answers in session (partial is fine); 422 naming every invalid item."""
+    administration = get_administration(session, actor=actor, administration_id=administration_id)
+    values, errors = parse_answers(definition_for(administration), answers)
+    if errors:
+        raise AnswersInvalid(errors)
+    return save_answers(session, administration_id=administration_id, values=values)
+
+
+def submit_in_session(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+    """Submit in session: the same validation, scoring and single-use guard as the link.
+
+    Submitting an already submitted administration returns it unchanged (idempotent).
+    """
+    get_administration(session, actor=actor, administration_id=administration_id)
+    administration, _ = submit(session, administration_id=administration_id, actor=actor)
+    return administration
 
 
 def _mark_submitted(session: Session, administration: Administration) -> bool:
@@ -142,9 +147,7 @@ def _store_result(session: Session, administration: Administration, result: Scor
         ))
 
 
-def submit_locked(
-    session: Session, *, administration_id: int, actor: Counselor | None
-) -> tuple[Administration, bool]:
+def submit(session: Session, *, administration_id: int, actor: Counselor | None) -> tuple[Administration, bool]:
     """Validate, mark submitted, score and store, all in the caller's transaction.
 
     Returns ``(administration, newly_submitted)``; a second submit returns False and

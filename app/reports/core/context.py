@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.reports import formatting as fmt
-from app.reports.attendance import (
+from app.reports.core import formatting as fmt
+from app.reports.core.attendance import (
     Agreements,
     Attendance,
     FlagRow,
@@ -19,31 +19,8 @@ from app.reports.attendance import (
     build_attendance,
     build_flags,
 )
-from app.reports.inputs import (
-    AgreementInput,
-    AssessmentInput,
-    FlagInput,
-    PartnerInput,
-    ReportInput,
-    SessionInput,
-    SubscaleInfo,
-)
-from app.reports.scores import PartnerScore, SubscaleSection, build_subscales
-
-__all__ = [
-    "AgreementInput",
-    "AssessmentInput",
-    "FlagInput",
-    "GapRow",
-    "Headline",
-    "PartnerInput",
-    "PartnerTally",
-    "ReportContext",
-    "ReportInput",
-    "SessionInput",
-    "SubscaleInfo",
-    "build_report_context",
-]
+from app.reports.core.inputs import PartnerInput, ReportInput
+from app.reports.core.scores import InstrumentScores, PartnerScore, SubscaleSection, build_scores
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}  # context.paper -> CSS @page size
 
@@ -66,7 +43,7 @@ class GapRow:
     label: str
     size: float
     large: bool
-    baseline_size: float | None
+    first_size: float | None  # at the first paired assessments
     higher: str | None  # name of the partner who scores higher now
 
 
@@ -97,10 +74,11 @@ class ReportContext:
     period_end: date
     generated_at: datetime
     generated_by: str
+    timezone: str
     as_of: date
     attendance: Attendance
     assessment_count: int
-    subscales: tuple[SubscaleSection, ...]
+    scores: tuple[InstrumentScores, ...]
     tallies: tuple[PartnerTally, ...]
     largest_gaps: tuple[GapRow, ...]
     headline: Headline
@@ -108,6 +86,11 @@ class ReportContext:
     open_flags: tuple[FlagRow, ...]
     intake_highlights: tuple[tuple[str, str], ...]
     summary: str | None
+
+    @property
+    def subscales(self) -> tuple[SubscaleSection, ...]:
+        """Every scored subscale of every questionnaire, in order."""
+        return tuple(section for group in self.scores for section in group.sections)
 
     @property
     def high_flags(self) -> int:
@@ -151,11 +134,11 @@ def _largest_gaps(sections: Sequence[SubscaleSection], limit: int = 3) -> tuple[
             label=s.info.label,
             size=s.gap_now.size,
             large=s.gap_now.large,
-            baseline_size=s.gap_baseline.size if s.gap_baseline else None,
+            first_size=s.gap_first.size if s.gap_first else None,
             higher=_higher(s),
         )
         for s in sections
-        if s.gap_now is not None and s.gap_now.size is not None
+        if s.gap_now is not None
     ]
     rows.sort(key=lambda r: (-r.size, r.label))
     return tuple(rows[:limit])
@@ -230,10 +213,10 @@ def build_report_context(data: ReportInput) -> ReportContext:
     """Compute attendance, score changes, gaps, agreements, flags and the headline."""
     _check(data)
     as_of = min(data.generated_at.date(), data.period_end)
-    # Scores submitted after the period belong to a later report.
-    assessments = [a for a in data.assessments if a.submitted_at.date() <= data.period_end]
     partners = tuple(data.partners)
-    sections = build_subscales(data.subscales, partners, assessments)
+    scores = build_scores(data.scores, partners)
+    sections = tuple(section for group in scores for section in group.sections)
+    assessment_count = sum(group.administrations for group in scores)
     tallies = _tallies(partners, sections)
     gaps = _largest_gaps(sections)
     return ReportContext(
@@ -252,6 +235,7 @@ def build_report_context(data: ReportInput) -> ReportContext:
         period_end=data.period_end,
         generated_at=data.generated_at,
         generated_by=data.generated_by or data.counselor_name,
+        timezone=data.timezone,
         as_of=as_of,
         attendance=build_attendance(
             data.sessions,
@@ -260,11 +244,11 @@ def build_report_context(data: ReportInput) -> ReportContext:
             period_end=data.period_end,
             as_of=as_of,
         ),
-        assessment_count=len(assessments),
-        subscales=sections,
+        assessment_count=assessment_count,
+        scores=scores,
         tallies=tallies,
         largest_gaps=gaps,
-        headline=_headline(tallies, gaps, len(sections), len(assessments)),
+        headline=_headline(tallies, gaps, len(sections), assessment_count),
         agreements=build_agreements(data.agreements),
         open_flags=build_flags(data.flags, partners),
         intake_highlights=tuple(data.intake_highlights),

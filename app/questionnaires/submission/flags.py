@@ -15,9 +15,9 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.questionnaires.models import Administration, AdministrationFlag
 from app.questionnaires.schemas import FlagPublic
+from app.scoring.flags import SEVERITY_ORDER
 
 FlagStatus = Literal["open", "resolved", "all"]
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def _public(flag: AdministrationFlag, client: Client, instrument_id: str) -> FlagPublic:
@@ -41,18 +41,29 @@ def _query(*conditions: ColumnElement[bool]):  # type: ignore[no-untyped-def]
 def _sorted(rows: list[FlagPublic]) -> list[FlagPublic]:
     """Most severe first, then newest first."""
     rows.sort(key=lambda f: f.raised_at, reverse=True)
-    rows.sort(key=lambda f: _SEVERITY_ORDER.get(f.severity, 9))
+    rows.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, len(SEVERITY_ORDER)))
     return rows
 
 
-def list_flags(session: Session, *, actor: Counselor, status: FlagStatus = "open") -> list[FlagPublic]:
-    """Flags of clients in the caller's caseload (owner: whole practice)."""
+def list_flags(
+    session: Session, *, actor: Counselor, status: FlagStatus = "open", couple_id: int | None = None
+) -> list[FlagPublic]:
+    """Flags of clients in the caller's caseload (owner: whole practice), or raised in one couple's context."""
     conditions = [col(AdministrationFlag.practice_id) == actor.practice_id, client_visible(actor)]
+    if couple_id is not None:
+        conditions.append(col(AdministrationFlag.couple_id) == couple_id)
     if status == "open":
         conditions.append(col(AdministrationFlag.resolved_at).is_(None))
     elif status == "resolved":
         conditions.append(col(AdministrationFlag.resolved_at).is_not(None))
     return _sorted([_public(f, c, i) for f, c, i in session.exec(_query(*conditions)).all()])
+
+
+def open_flags_of(session: Session, *, client_ids: list[int]) -> list[AdministrationFlag]:
+    """Every open flag of these clients, whatever the context (the caller has scoped the ids)."""
+    return list(session.exec(select(AdministrationFlag).where(
+        col(AdministrationFlag.client_id).in_(client_ids), col(AdministrationFlag.resolved_at).is_(None),
+    )).all())
 
 
 def flags_for_administration(session: Session, *, administration_id: int) -> list[FlagPublic]:

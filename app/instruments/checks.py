@@ -1,20 +1,95 @@
-"""Cross-checks of a questionnaire definition: each problem names the item or subscale."""
+"""Building a definition from raw data: field validation, then cross-checks.
+
+Each problem names the item or subscale and what is wrong, in plain language, so the
+person editing the YAML file can fix it without reading code.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
-from app.questionnaires.definitions import (
+from pydantic import ValidationError
+
+from app.instruments.models import (
     CHOICE_TYPES,
     CONDITION_KEYS,
     TEXT_DEFAULT_MAX_LENGTH,
     Band,
     Definition,
+    DefinitionError,
     FlagRule,
     Item,
     ResponseScale,
 )
+
+
+def parse_definition(raw: Mapping[str, Any], *, source: str = "") -> Definition:
+    """A checked definition from parsed YAML; ``DefinitionError`` lists every problem.
+
+    ``source`` (a file name) prefixes each problem line.
+    """
+    prefix = f"{source}: " if source else ""
+    try:
+        definition = Definition.model_validate(raw)
+    except ValidationError as exc:
+        raise DefinitionError([f"{prefix}{p}" for p in _validation_problems(exc, raw)]) from None
+    problems = definition_problems(definition)
+    if problems:
+        raise DefinitionError([f"{prefix}{p}" for p in problems])
+    return definition
+
+
+def _validation_problems(exc: ValidationError, raw: Mapping[str, Any]) -> list[str]:
+    """Turn pydantic errors into lines naming the section/item/subscale involved."""
+    problems = []
+    for error in exc.errors():
+        hint = ""
+        if error["type"] == "string_type" and isinstance(error.get("input"), bool):
+            hint = " (YAML reads bare yes/no/on/off as true/false: quote them)"
+        problems.append(f"{_describe_location(raw, error['loc'])}: {error['msg']}{hint}")
+    return problems
+
+
+# Containers whose entries are named in messages: noun, and the key holding the name.
+_NAMED = {
+    "sections": ("section", "id"),
+    "items": ("item", "id"),
+    "options": ("option", "value"),
+    "bands": ("band", "label"),
+    "flags": ("flag on item", "item"),
+    "scales": ("scale", None),
+    "subscales": ("subscale", None),
+}
+
+
+def _describe_location(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """E.g. ``('sections', 0, 'items', 2, 'type')`` -> ``section 'a': item 'q3': field 'type'``."""
+    parts: list[str] = []
+    node, parent = raw, None
+    for key in loc:
+        node = _child(node, key)
+        if parent in _NAMED:
+            noun, name_key = _NAMED[parent]
+            name = node.get(name_key) if name_key and isinstance(node, dict) else None
+            if name is None:
+                name = f"#{key + 1}" if isinstance(key, int) else key
+            parts.append(f"{noun} '{name}'")
+        elif key not in _NAMED:
+            parts.append(f"field '{key}'")
+        parent = key
+    return ": ".join(parts) or "top level"
+
+
+def _child(node: Any, key: int | str) -> Any:
+    """Step into raw YAML data along a pydantic error location (None when absent)."""
+    if isinstance(node, dict):
+        return node.get(key)
+    if isinstance(node, list) and isinstance(key, int) and key < len(node):
+        return node[key]
+    return None
+
 
 # --- cross-checks: each returns plain-language problems naming the item/subscale ---
 
@@ -191,5 +266,3 @@ def _flag_value_issue(item: Item, value: Any, definition: Definition) -> str | N
 def _find_item(definition: Definition, item_id: str) -> Item | None:
     """Linear lookup used while validating, before the id index exists."""
     return next((item for item in definition.items if item.id == item_id), None)
-
-

@@ -1,0 +1,1 @@
+"""Giving a questionnaire: administrations, their status, and the private links that open them."""

@@ -1,0 +1,74 @@
+"""What a submission left: the answers in the client's words, the scores and the flags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.auth.models import Counselor
+from app.clients.subjects import Subject
+from app.instruments.answers import answer_text
+from app.questionnaires.administrations.service import get_administration, own_context, public_list, to_public
+from app.questionnaires.administrations.state import definition_for
+from app.questionnaires.models import Administration, Response, Score
+from app.questionnaires.schemas import AnswerPublic, AnswersPublic, ScorePublic, SubmissionPublic
+from app.questionnaires.submission.answering import load_answers
+from app.questionnaires.submission.flags import flags_for_administration
+
+
+def scores_for(session: Session, administration_id: int) -> list[ScorePublic]:
+    rows = session.exec(select(Score).where(Score.administration_id == administration_id).order_by(Score.id))
+    return [ScorePublic.model_validate(row) for row in rows]
+
+
+def submission_public(session: Session, administration: Administration) -> SubmissionPublic:
+    assert administration.id is not None
+    return SubmissionPublic(
+        administration=public_list(session, [administration])[0],
+        scores=scores_for(session, administration.id),
+        flags=flags_for_administration(session, administration_id=administration.id),
+    )
+
+
+def read_answers(session: Session, *, actor: Counselor, administration_id: int) -> AnswersPublic:
+    """Every item with its answer (item texts of the version given), scores and flags; audited."""
+    administration = get_administration(session, actor=actor, administration_id=administration_id)
+    definition = definition_for(administration)
+    stored = load_answers(session, administration_id)
+    answers = [
+        AnswerPublic(item_id=item.id, section_id=section.id, text=item.text, type=item.type,
+                     value=stored.get(item.id), display=answer_text(definition, item, stored.get(item.id)))
+        for section in definition.sections for item in section.items
+    ]
+    record(session, actor=actor, practice_id=actor.practice_id, action="read_answers", entity="administration",
+           entity_id=administration_id)
+    return AnswersPublic(
+        administration=to_public(administration, answered=len(stored)), answers=answers,
+        scores=scores_for(session, administration_id),
+        flags=flags_for_administration(session, administration_id=administration_id),
+    )
+
+
+def latest_answers(
+    session: Session, *, subject: Subject, instrument_ids: Sequence[str], item_ids: Sequence[str]
+) -> dict[int, tuple[Administration, dict[str, Any]]]:
+    """Each person's latest submitted administration of these questionnaires, with their
+    answers to these items only, in two queries: ``{client_id: (administration, answers)}``."""
+    latest: dict[int, Administration] = {}
+    for administration in session.exec(
+        select(Administration)
+        .where(own_context(subject), col(Administration.instrument_id).in_(instrument_ids),
+               Administration.status == "submitted")
+        .order_by(col(Administration.submitted_at).desc(), col(Administration.id).desc())
+    ):
+        latest.setdefault(administration.client_id, administration)
+    answers: dict[int, dict[str, Any]] = {a.id: {} for a in latest.values() if a.id is not None}
+    if answers:
+        for response in session.exec(select(Response).where(
+            col(Response.administration_id).in_(list(answers)), col(Response.item_id).in_(item_ids),
+        )):
+            answers[response.administration_id][response.item_id] = response.value
+    return {client_id: (a, answers[a.id]) for client_id, a in latest.items() if a.id is not None}
