@@ -54,8 +54,7 @@ def list_counselors(session: SessionDep, counselor: CurrentCounselor, page: Page
     rows, total = service.page_counselors(
         session, actor=counselor, q=page.q, offset=page.offset, limit=page.limit
     )
-    items = [CounselorPublic.model_validate(c) for c in rows]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    return Page.of(rows, total, page, CounselorPublic)
 
 
 @router.post("/counselors", response_model=CounselorPublic, status_code=status.HTTP_201_CREATED)

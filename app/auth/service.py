@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Forbidden, InvalidField, NotFound, TooManyAttempts
 from app.pagination import paged
+from app.updates import apply_update
 
 
 def _throttle_keys(email: str, address: str | None) -> list[str]:
@@ -47,16 +48,17 @@ def authenticate(
 ) -> Counselor | None:
     """The counselor for these credentials, or None after recording a failure.
 
-    The caller must let the transaction commit even on failure, so the failure counts.
+    Commits once itself, on purpose: the read transaction ends before the deliberately
+    slow password hash (~0.2 s of argon2), because on SQLite a write transaction holds
+    the database's single writer lock and every other writer would wait on the hash.
+    The caller must let its transaction commit even on failure, so the failure counts.
     """
     check_throttle(session, email=email, address=address)
     counselor = session.exec(
         select(Counselor).where(func.lower(Counselor.email) == email.strip().lower())
     ).first()
     stored_hash = counselor.password_hash if counselor else None
-    # End the read transaction before the deliberately slow hash: on SQLite a transaction
-    # holds the database's single writer lock, and 0.2 s of argon2 must not stall everyone.
-    session.commit()
+    session.commit()  # see the docstring: never hold the writer lock across the hash
     ok = verify_password(stored_hash, password)
     if counselor is None or not ok or not counselor.active:
         for key in _throttle_keys(email, address):
@@ -189,14 +191,9 @@ def update_counselor(
         raise InvalidField("role", "An owner cannot demote or retire themselves")
     if "password" in changes:
         counselor.password_hash = hash_password(changes.pop("password"))
-    for field, value in changes.items():
-        setattr(counselor, field, value.strip() if isinstance(value, str) else value)
-    session.add(counselor)
     if changes.get("active") is False:
         _revoke_all(session, counselor_id=counselor.id)
-    session.flush()
-    record(session, actor=actor, practice_id=actor.practice_id, action="update",
-           entity="counselor", entity_id=counselor.id, detail={"fields": sorted(changes)})
+    apply_update(session, counselor, changes, actor=actor, practice_id=actor.practice_id, entity="counselor")
     return counselor
 
 

@@ -31,8 +31,7 @@ def list_clients(
     rows, total = service.list_clients(
         session, actor=counselor, q=page.q, status=status_, offset=page.offset, limit=page.limit
     )
-    items = [ClientPublic.model_validate(r) for r in rows]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    return Page.of(rows, total, page, ClientPublic)
 
 
 @router.post("/clients", response_model=ClientPublic, status_code=status.HTTP_201_CREATED)
@@ -69,7 +68,7 @@ def list_couples(
     rows, total = service.list_couples(
         session, actor=counselor, q=page.q, status=status_, offset=page.offset, limit=page.limit
     )
-    return Page(items=couples_public(session, rows), total=total, offset=page.offset, limit=page.limit)
+    return Page.of(couples_public(session, rows), total, page)
 
 
 @router.post("/couples", response_model=CouplePublic, status_code=status.HTTP_201_CREATED)

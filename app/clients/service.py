@@ -21,6 +21,7 @@ from app.clients.schemas import (
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
+from app.updates import apply_update, refuse_empty
 
 
 def _my_couples(actor: Counselor) -> ColumnElement[bool]:
@@ -109,20 +110,12 @@ def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> 
 def update_client(session: Session, *, actor: Counselor, client_id: int, data: ClientUpdate) -> Client:
     client = get_client(session, actor=actor, client_id=client_id)
     changes = data.model_dump(exclude_unset=True)
-    for required in ("first_name", "last_name"):
-        if required in changes and changes[required] is None:
-            raise InvalidField(required, f"{required} cannot be empty")
+    refuse_empty(changes, ("first_name", "last_name"))
     if "counselor_id" in changes:
         changes["counselor_id"] = _assignable_counselor(
             session, actor=actor, counselor_id=changes["counselor_id"]
         )
-    for field, value in changes.items():
-        setattr(client, field, value)
-    client.updated_at = utcnow()
-    session.add(client)
-    session.flush()
-    record(session, actor=actor, practice_id=actor.practice_id, action="update",
-           entity="client", entity_id=client.id, detail={"fields": sorted(changes)})
+    apply_update(session, client, changes, actor=actor, practice_id=actor.practice_id, entity="client")
     return client
 
 
@@ -207,21 +200,13 @@ def _check_dates(disclosed_on: date | None, started_on: date | None) -> None:
 def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: CoupleUpdate) -> Couple:
     couple = get_couple(session, actor=actor, couple_id=couple_id)
     changes = data.model_dump(exclude_unset=True)
-    for required in ("breach_type", "status"):
-        if required in changes and changes[required] is None:
-            raise InvalidField(required, f"{required} cannot be empty")
+    refuse_empty(changes, ("breach_type", "status"))
     if "counselor_id" in changes:
         changes["counselor_id"] = _assignable_counselor(
             session, actor=actor, counselor_id=changes["counselor_id"]
         )
     _check_dates(changes.get("disclosed_on"), changes.get("started_on"))
-    for field, value in changes.items():
-        setattr(couple, field, value)
-    couple.updated_at = utcnow()
-    session.add(couple)
-    session.flush()
-    record(session, actor=actor, practice_id=actor.practice_id, action="update",
-           entity="couple", entity_id=couple.id, detail={"fields": sorted(changes)})
+    apply_update(session, couple, changes, actor=actor, practice_id=actor.practice_id, entity="couple")
     return couple
 
 

@@ -3,9 +3,9 @@
 Rendering is CPU-bound Python (WeasyPrint), so threads would share one core;
 separate processes use them all. Workers are *spawned*: each imports WeasyPrint
 once, builds its own engine and never reuses a connection inherited from the
-parent. Per couple a worker reads in one short transaction, renders with no
-transaction open (on SQLite every transaction holds the write lock), then
-writes the Report row in a second short transaction.
+parent. Per couple a worker reads in a read-only transaction (no writer lock),
+renders with no transaction open, then writes the Report row in a second short
+transaction. Like the CLI, a batch owns its transactions, so it commits itself.
 """
 
 from __future__ import annotations
@@ -52,10 +52,10 @@ class BatchResult:
     seconds: float = 0.0
 
 
-def _session() -> Session:
-    from app.db import get_engine
+def _session(*, read: bool = False) -> Session:
+    from app.db import get_engine, get_read_engine
 
-    return Session(get_engine(), expire_on_commit=False)
+    return Session(get_read_engine() if read else get_engine(), expire_on_commit=False)
 
 
 def active_couple_ids() -> list[int]:
@@ -69,10 +69,11 @@ def active_couple_ids() -> list[int]:
 
 def init_worker() -> None:
     """Run once per worker process: fresh engine, WeasyPrint imported and warm."""
-    from app.db import get_engine
+    from app.db import get_engine, get_read_engine
 
     # Under fork the parent's pooled connections would be shared; never reuse them.
     get_engine.cache_clear()
+    get_read_engine.cache_clear()
     import app.reports.render  # noqa: F401  (imports WeasyPrint and its font config once)
 
 
@@ -80,7 +81,7 @@ def couple_report(couple_id: int, job: BatchJob) -> Path:
     """Generate, write and record one couple's report; the couple's counselor is the actor."""
     from app.reports.service import record_report, render_input
 
-    with _session() as session:
+    with _session(read=True) as session:
         couple = session.get(Couple, couple_id)
         if couple is None:
             raise LookupError(f"couple {couple_id} no longer exists")

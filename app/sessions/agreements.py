@@ -12,11 +12,11 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.clients.service import couple_visible, get_couple
-from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
 from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession
 from app.sessions.schemas import AgreementCreate, AgreementUpdate, CheckInCreate
+from app.updates import apply_update, refuse_empty
 
 
 def list_agreements(session: Session, *, actor: Counselor, couple_id: int) -> list[Agreement]:
@@ -73,9 +73,7 @@ def update_agreement(
 ) -> Agreement:
     agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
     changes = data.model_dump(exclude_unset=True, exclude={"note"})
-    if any(v is None for v in changes.values()):
-        bad = next(k for k, v in changes.items() if v is None)
-        raise InvalidField(bad, f"{bad} cannot be empty")
+    refuse_empty(changes, changes)
     new_status = changes.get("status")
     if new_status and new_status != agreement.status:
         if agreement.status == "retired":
@@ -85,13 +83,7 @@ def update_agreement(
             from_status=agreement.status, to_status=new_status, note=data.note,
             changed_by_id=actor.id,
         ))
-    for field, value in changes.items():
-        setattr(agreement, field, value)
-    agreement.updated_at = utcnow()
-    session.add(agreement)
-    session.flush()
-    record(session, actor=actor, practice_id=actor.practice_id, action="update",
-           entity="agreement", entity_id=agreement.id, detail={"fields": sorted(changes)})
+    apply_update(session, agreement, changes, actor=actor, practice_id=actor.practice_id, entity="agreement")
     return agreement
 
 

@@ -44,8 +44,7 @@ def list_sessions(
         session, actor=counselor, couple_id=couple_id, client_id=client_id, q=page.q,
         offset=page.offset, limit=page.limit,
     )
-    items = [SessionSummary.model_validate(r) for r in rows]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    return Page.of(rows, total, page, SessionSummary)
 
 
 @router.get("/couples/{couple_id:id}/sessions", response_model=Page[SessionSummary])
@@ -106,8 +105,7 @@ def list_agreements(
     rows, total = agreements.page_agreements(
         session, actor=counselor, couple_id=couple_id, q=page.q, offset=page.offset, limit=page.limit
     )
-    items = [AgreementPublic.model_validate(r) for r in rows]
-    return Page(items=items, total=total, offset=page.offset, limit=page.limit)
+    return Page.of(rows, total, page, AgreementPublic)
 
 
 @router.post("/couples/{couple_id:id}/agreements", response_model=AgreementPublic,

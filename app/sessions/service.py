@@ -17,6 +17,7 @@ from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
 from app.sessions.models import AgreementCheckIn, NoteAddendum, TherapySession
 from app.sessions.schemas import AddendumCreate, SessionCreate, SessionUpdate
+from app.updates import apply_update, refuse_empty
 
 LOCKED = "This note is signed and locked; add an addendum to correct or extend it"
 
@@ -123,21 +124,13 @@ def update_session(
     if found.status == "signed":
         raise Conflict(LOCKED)
     changes = data.model_dump(exclude_unset=True)
-    if any(changes.get(k) is None for k in changes if k != "attendee_ids"):
-        bad = next(k for k in changes if changes[k] is None and k != "attendee_ids")
-        raise InvalidField(bad, f"{bad} cannot be empty")
+    refuse_empty(changes, [k for k in changes if k != "attendee_ids"])
     if "attendee_ids" in changes:
         subject = _subject(session, actor=actor, couple_id=found.couple_id, client_id=found.client_id)
         changes["attendee_ids"] = _attendees(changes["attendee_ids"], set(subject.client_ids))
     if "starts_at" in changes:
         changes["starts_at"] = as_utc(changes["starts_at"])
-    for field, value in changes.items():
-        setattr(found, field, value)
-    found.updated_at = utcnow()
-    session.add(found)
-    session.flush()
-    record(session, actor=actor, practice_id=actor.practice_id, action="update",
-           entity="therapy_session", entity_id=found.id, detail={"fields": sorted(changes)})
+    apply_update(session, found, changes, actor=actor, practice_id=actor.practice_id, entity="therapy_session")
     return found
 
 

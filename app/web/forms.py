@@ -6,14 +6,18 @@ each field, so nothing is lost; the messages are written for a counselor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.errors import InvalidField
 
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D")
 
 _MESSAGES = {
     "missing": "This is required",
@@ -94,3 +98,22 @@ def from_invalid(exc: InvalidField, *, rename: dict[str, str] | None = None) -> 
     errors = FormErrors()
     errors.add((rename or {}).get(exc.field, exc.field), exc.message)
     return errors
+
+
+def submit_form(
+    session: Session, data: D | None, errors: FormErrors, *, save: Callable[[D], Response],
+    show: Callable[[FormErrors], Response], rename: dict[str, str] | None = None,
+) -> Response:
+    """The web's one way to handle a posted form.
+
+    A valid form is saved (``save`` returns the redirect). A form with errors, or one a
+    service refuses with ``InvalidField``, is rolled back, so nothing half-made survives,
+    and shown again by ``show`` with each message next to its field.
+    """
+    if data is not None and not errors:
+        try:
+            return save(data)
+        except InvalidField as exc:
+            session.rollback()
+            errors = FormErrors({**errors, **from_invalid(exc, rename=rename)})
+    return show(errors)

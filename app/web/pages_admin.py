@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.errors import Forbidden, InvalidField
 from app.practice import service as practice_service
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
+from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
 from app.web.paging import pager
 from app.web.templating import render
 
@@ -57,14 +57,13 @@ def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor
     errors = FormErrors()
     if not name:
         errors.add("name", "Enter the practice's name")
-    if not errors:
-        try:
-            practice_service.update_practice(session, actor=me, name=name[:200], timezone=timezone or None)
-            return RedirectResponse("/settings?notice=practice-saved", status_code=303)
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
-    return _settings_page(request, session, me, values=values_of(form), errors=errors, status=422)
+
+    def save(_: object) -> Response:
+        practice_service.update_practice(session, actor=me, name=name[:200], timezone=timezone or None)
+        return RedirectResponse("/settings?notice=practice-saved", status_code=303)
+
+    return submit_form(session, name, errors, save=save, show=lambda problems: _settings_page(
+        request, session, me, values=values_of(form), errors=problems, status=422))
 
 
 def _counselors_page(request: Request, session: Session, me: Counselor, *,
@@ -86,16 +85,15 @@ def counselors_page(request: Request, session: SessionDep, me: CurrentWebCounsel
 def counselor_add(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     require_owner(me)
     data, errors = parse(CounselorCreate, pick(form, ("full_name", "email", "password", "role")))
-    if data is not None:
-        try:
-            auth.create_counselor(session, practice_id=me.practice_id, data=data, actor=me)
-            return RedirectResponse("/settings/counselors?notice=counselor-added", status_code=303)
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
     values = values_of(form)
     values.pop("password", None)  # never echo a password back into the page
-    return _counselors_page(request, session, me, values=values, errors=errors, status=422)
+
+    def save(valid: CounselorCreate) -> Response:
+        auth.create_counselor(session, practice_id=me.practice_id, data=valid, actor=me)
+        return RedirectResponse("/settings/counselors?notice=counselor-added", status_code=303)
+
+    return submit_form(session, data, errors, save=save, show=lambda problems: _counselors_page(
+        request, session, me, values=values, errors=problems, status=422))
 
 
 @router.post("/settings/counselors/{counselor_id:id}")

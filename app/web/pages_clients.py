@@ -14,11 +14,10 @@ from app.clients import service
 from app.clients.models import Client
 from app.clients.schemas import ClientCreate, ClientUpdate
 from app.db import SessionDep
-from app.errors import InvalidField
 from app.sessions.service import list_sessions
 from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, from_invalid, parse, pick, values_of
+from app.web.forms import FormErrors, parse, pick, submit_form, values_of
 from app.web.paging import pager
 from app.web.templating import render
 
@@ -70,15 +69,13 @@ def client_new(request: Request, session: SessionDep, me: CurrentWebCounselor) -
 def client_create(request: Request, session: SessionDep, me: CurrentWebCounselor,
                   form: CheckedForm) -> Response:
     data, errors = parse(ClientCreate, pick(form, CLIENT_FIELDS))
-    if data is not None:
-        try:
-            client = service.create_client(session, actor=me, data=data)
-            return RedirectResponse(f"/clients/{client.id}?notice=client-created", status_code=303)
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
-    return _client_form(request, session, me, client=None, values=values_of(form), errors=errors,
-                        status=422)
+
+    def save(valid: ClientCreate) -> Response:
+        client = service.create_client(session, actor=me, data=valid)
+        return RedirectResponse(f"/clients/{client.id}?notice=client-created", status_code=303)
+
+    return submit_form(session, data, errors, save=save, show=lambda problems: _client_form(
+        request, session, me, client=None, values=values_of(form), errors=problems, status=422))
 
 
 @router.get("/clients/{client_id:id}")
@@ -106,15 +103,13 @@ def client_save(client_id: int, request: Request, session: SessionDep, me: Curre
                 form: CheckedForm) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
     data, errors = _update_data(form, me)
-    if data is not None:
-        try:
-            service.update_client(session, actor=me, client_id=client_id, data=data)
-            return RedirectResponse(f"/clients/{client_id}?notice=client-saved", status_code=303)
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
-    return _client_form(request, session, me, client=client, values=values_of(form), errors=errors,
-                        status=422)
+
+    def save(valid: ClientUpdate) -> Response:
+        service.update_client(session, actor=me, client_id=client_id, data=valid)
+        return RedirectResponse(f"/clients/{client_id}?notice=client-saved", status_code=303)
+
+    return submit_form(session, data, errors, save=save, show=lambda problems: _client_form(
+        request, session, me, client=client, values=values_of(form), errors=problems, status=422))
 
 
 def _update_data(form: CheckedForm, me: Counselor) -> tuple[ClientUpdate | None, FormErrors]:

@@ -15,7 +15,6 @@ from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
-from app.errors import InvalidField
 from app.fields import parse_id
 from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations import service
@@ -24,7 +23,7 @@ from app.questionnaires.schemas import AdministrationCreate
 from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
-from app.web.forms import FormErrors, parse, pick, text, values_of
+from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
 from app.web.templating import render, subject_page
 
 router = APIRouter()
@@ -92,18 +91,18 @@ def _send(request: Request, session: Session, me: Counselor, subject: Subject,
           form: CheckedForm) -> Response:
     """Create the links and show each one once (this response is the only place it appears)."""
     requests, errors = _requests(form, subject)
-    sent = []
-    try:
-        for data in requests:
+
+    def save(valid: list[AdministrationCreate]) -> Response:
+        sent = []
+        for data in valid:
             administration, link = service.create_administration(session, actor=me, data=data)
             sent.append({"administration": administration, "link": link,
                          "client": clients.get_client(session, actor=me, client_id=data.client_id)})
-    except InvalidField as exc:
-        session.rollback()
-        errors.add("client_ids" if exc.field in ("client_id", "couple_id") else exc.field, exc.message)
-    if errors or not sent:
-        return _send_form(request, subject, values_of(form), errors, status=422)
-    return _links_page(request, session, sent, back=subject_page(subject))
+        return _links_page(request, session, sent, back=subject_page(subject))
+
+    return submit_form(session, requests or None, errors, save=save,
+                       rename={"client_id": "client_ids", "couple_id": "client_ids"},
+                       show=lambda problems: _send_form(request, subject, values_of(form), problems, status=422))
 
 
 @router.post("/couples/{couple_id:id}/send")

@@ -17,12 +17,11 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
-from app.errors import InvalidField
 from app.reports import service
 from app.reports.preview import preview_csp
 from app.reports.schemas import ReportRequest
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, from_invalid, parse, pick
+from app.web.forms import FormErrors, parse, pick, submit_form
 from app.web.templating import render
 
 router = APIRouter()
@@ -53,31 +52,28 @@ def _preview(request: Request, session: Session, me: Counselor, subject: Subject
     summary never lands in a URL, the browser history or an access log."""
     values = pick(form, FIELDS)
     data, errors = _parse(values)
-    if data is not None:
-        try:
-            html = service.preview_html(session, actor=me, **_ids(subject), **data.model_dump())
-            return HTMLResponse(html, headers={"Content-Security-Policy": preview_csp(html)})
-        except InvalidField as exc:
-            errors = from_invalid(exc)
-    return _report_form(request, session, me, subject, values, errors, status=422)
+
+    def show(valid: ReportRequest) -> Response:
+        html = service.preview_html(session, actor=me, **_ids(subject), **valid.model_dump())
+        return HTMLResponse(html, headers={"Content-Security-Policy": preview_csp(html)})
+
+    return submit_form(session, data, errors, save=show, show=lambda problems: _report_form(
+        request, session, me, subject, values, problems, status=422))
 
 
 def _pdf(request: Request, session: Session, me: Counselor, subject: Subject, form: CheckedForm) -> Response:
     """Generate, record and download the PDF."""
     values = pick(form, FIELDS)
     data, errors = _parse(values)
-    if data is not None:
-        try:
-            made = service.generate_report(session, actor=me, **_ids(subject), via="web",
-                                           **data.model_dump())
-            return Response(made.pdf, media_type="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="{made.filename}"',
-                "Cache-Control": "no-store",
-            })
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
-    return _report_form(request, session, me, subject, values, errors, status=422)
+
+    def download(valid: ReportRequest) -> Response:
+        made = service.generate_report(session, actor=me, **_ids(subject), via="web", **valid.model_dump())
+        return Response(made.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{made.filename}"', "Cache-Control": "no-store",
+        })
+
+    return submit_form(session, data, errors, save=download, show=lambda problems: _report_form(
+        request, session, me, subject, values, problems, status=422))
 
 
 # --- a couple's report -------------------------------------------------------------

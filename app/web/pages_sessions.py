@@ -22,7 +22,7 @@ from app.sessions.models import MODALITIES
 from app.sessions.schemas import AddendumCreate, CheckInCreate, SessionCreate, SessionUpdate
 from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
+from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
 from app.web.paging import pager
 from app.web.templating import render
 
@@ -90,14 +90,13 @@ def session_create(couple_id: int, request: Request, session: SessionDep, me: Cu
     data, problems = parse(SessionCreate, {**given, "couple_id": couple_id, "attendee_ids": attendees,
                                            "starts_at": starts_at or datetime.now()})
     errors.update(problems)
-    if data is not None and not errors:
-        try:
-            created = service.create_session(session, actor=me, data=data)
-            return RedirectResponse(f"/sessions/{created.id}?notice=session-created", status_code=303)
-        except InvalidField as exc:
-            session.rollback()
-            errors = from_invalid(exc)
-    return _new_form(request, session, me, couple_id, values_of(form), errors, status=422)
+
+    def save(valid: SessionCreate) -> Response:
+        created = service.create_session(session, actor=me, data=valid)
+        return RedirectResponse(f"/sessions/{created.id}?notice=session-created", status_code=303)
+
+    return submit_form(session, data, errors, save=save, show=lambda problems: _new_form(
+        request, session, me, couple_id, values_of(form), problems, status=422))
 
 
 def _session_page(request: Request, session: Session, me: Counselor, session_id: int, *,
@@ -138,13 +137,13 @@ def note_save(session_id: int, request: Request, session: SessionDep, me: Curren
     service.update_session(session, actor=me, session_id=session_id, data=data)  # 409 once signed
     if not signing:
         return RedirectResponse(f"/sessions/{session_id}?notice=note-saved", status_code=303)
-    try:
+
+    def sign(_: object) -> Response:
         service.sign_session(session, actor=me, session_id=session_id)
-    except InvalidField as exc:
-        session.rollback()
-        return _session_page(request, session, me, session_id, values=values_of(form),
-                             errors=from_invalid(exc), status=422)
-    return RedirectResponse(f"/sessions/{session_id}?notice=note-signed", status_code=303)
+        return RedirectResponse(f"/sessions/{session_id}?notice=note-signed", status_code=303)
+
+    return submit_form(session, data, errors, save=sign, show=lambda problems: _session_page(
+        request, session, me, session_id, values=values_of(form), errors=problems, status=422))
 
 
 @router.post("/sessions/{session_id:id}/addenda")

@@ -13,7 +13,7 @@ from app.auth.service import create_counselor
 from app.clients.schemas import ClientCreate, CoupleCreate
 from app.clients.service import create_client, create_couple
 from app.db import utcnow
-from app.demo_assessments import add_assessments
+from app.demo.assessments import add_assessments
 from app.practice.models import Practice
 from app.practice.service import create_practice
 from app.sessions import agreements, service

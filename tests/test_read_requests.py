@@ -1,0 +1,91 @@
+"""Read requests (GET, HEAD) run in read-only transactions that take no writer lock; what they
+record is written in one short write when they end, before the response leaves."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import select
+
+from app.audit.models import AuditEvent
+from app.audit.service import record
+from app.db import WriteInReadRequest, _read_request
+from app.practice.models import Practice
+from tests.conftest import IS_POSTGRES
+
+
+def test_a_read_request_refuses_to_write(factory) -> None:
+    practice = factory.practice()
+    reading = _read_request()
+    session = next(reading)
+    session.add(Practice(name="Written by a GET"))
+    with pytest.raises(WriteInReadRequest):
+        session.flush()
+    with pytest.raises(WriteInReadRequest):
+        reading.throw(WriteInReadRequest("again"))
+    assert practice.id is not None
+
+
+def test_what_a_read_records_is_written_when_it_ends(db, factory) -> None:
+    counselor = factory.counselor()
+    reading = _read_request()
+    session = next(reading)
+    record(session, actor=counselor, practice_id=counselor.practice_id, action="read_note",
+           entity="therapy_session", entity_id=7)
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "read_note")).all() == []  # not yet
+    with pytest.raises(StopIteration):
+        next(reading)  # the request ends: its event is written
+    db.rollback()  # a fresh snapshot for this test's own session
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "read_note")).all()
+    assert (event.actor_id, event.entity_id, event.actor_kind) == (counselor.id, 7, "counselor")
+
+
+def test_a_failed_read_writes_nothing(db, factory) -> None:
+    counselor = factory.counselor()
+    reading = _read_request()
+    session = next(reading)
+    record(session, actor=counselor, practice_id=counselor.practice_id, action="read_note",
+           entity="therapy_session", entity_id=8)
+    with pytest.raises(LookupError):
+        reading.throw(LookupError("the page failed"))  # nothing was shown, so nothing is recorded
+    db.rollback()
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "read_note")).all() == []
+
+
+@contextmanager
+def writer_holding_the_lock(client_id: int) -> Iterator[None]:
+    """Another connection in the middle of a write transaction (SQLite: the file's writer lock)."""
+    url = os.environ["MEND_DATABASE_URL"]
+    if IS_POSTGRES:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("UPDATE client SET pronouns = 'they' WHERE id = :id"), {"id": client_id})
+            yield
+            conn.rollback()
+        engine.dispose()
+        return
+    conn = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, timeout=1)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE client SET pronouns = 'they' WHERE id = ?", (client_id,))
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def test_reads_are_served_while_another_writer_holds_the_lock(client, factory) -> None:
+    counselor = factory.counselor()
+    person = factory.client(counselor, first="Zoë", last="Ågren")
+    headers = factory.headers(counselor)
+    with writer_holding_the_lock(person.id):
+        # Before, every request took the writer lock: this waited out the busy timeout, then 503.
+        listed = client.get("/api/v1/clients?q=zoe", headers=headers)
+        one = client.get(f"/api/v1/clients/{person.id}", headers=headers)
+    assert listed.status_code == 200 and [c["id"] for c in listed.json()["items"]] == [person.id]
+    assert one.status_code == 200 and one.json()["pronouns"] is None  # the uncommitted write is not seen

@@ -1,0 +1,86 @@
+"""One couple, three surfaces: the API, the couple page and the PDF show the same gaps and the
+same change labels, because all three read ``app.scoring.history``.
+
+The couple is built so the old report rule (each partner's latest, whatever the dates) and the
+pairing rule disagree: A answered 60 and 5 days ago, B 58 and 40 days ago. Only A's first and
+B's first are within 21 days of each other, so the gap "now" is that pair's, dated, and A's
+latest assessment (35 days from B's latest) is never compared with B's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from app.clients.models import Client
+from app.reports.core import formatting as fmt
+from tests.reports import pdf_helpers
+from tests.reports.db_factories import days_ago, keyed_answers, same_everywhere, submit
+from tests.web.conftest import Browser
+
+
+def _couple(db, factory):  # type: ignore[no-untyped-def]
+    counselor = factory.counselor()
+    couple = factory.couple(counselor, names=("Maya", "Daniel"))
+    partner_a, partner_b = db.get(Client, couple.partner_a_id), db.get(Client, couple.partner_b_id)
+    plan = [(partner_a, 60, (2, 2, 2, 2, 2)), (partner_a, 5, (4, 4, 4, 4, 4)),
+            (partner_b, 58, (3, 3, 3, 3, 3)), (partner_b, 40, (2, 2, 2, 2, 2))]
+    for person, ago, values in plan:
+        submit(db, person, couple=couple, when=days_ago(ago), answers=keyed_answers(same_everywhere(values)))
+    return counselor, couple
+
+
+def _api(client, factory, counselor, couple) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    response = client.get(f"/api/v1/couples/{couple.id}/scores", headers=factory.headers(counselor))
+    assert response.status_code == 200, response.text
+    [trust] = response.json()
+    out = {}
+    for sub in trust["subscales"]:
+        gap = sub["gaps"][-1] if sub["gaps"] else None
+        labels = [s["points"][-1]["from_baseline"]["label"] for s in (sub["partner_a"], sub["partner_b"])]
+        out[sub["label"]] = {"gap": fmt.score(gap["size"]) if gap else None, "labels": labels,
+                             "paired": (gap["a_submitted_at"][:10], gap["b_submitted_at"][:10]) if gap else None}
+    return out
+
+
+def test_api_page_and_pdf_agree_on_gaps_and_change_labels(client, db, factory) -> None:
+    counselor, couple = _couple(db, factory)
+    api = _api(client, factory, counselor, couple)
+    # The pairing rule, by hand: only (A 60 days ago, B 58 days ago) pair; keyed 2 vs 3 -> gap 1.00
+    # on transparency (emotional safety keeps es4 at 4, so its means differ: 2.4 vs 3.2 -> 0.80).
+    assert api["Transparency"]["gap"] == "1.00"
+    assert api["Emotional safety"]["gap"] == "0.80"
+    assert api["Transparency"]["paired"] == (days_ago(60).date().isoformat(), days_ago(58).date().isoformat())
+    # A: 2.0 -> 4.0 (RCI 3.95 with SD 0.8, r 0.8): reliable; B: 3.0 -> 2.0 (RCI -1.98): reliable the other way.
+    assert api["Transparency"]["labels"] == ["reliable improvement", "reliable deterioration"]
+
+    page = Browser(client, counselor).get(f"/couples/{couple.id}").text
+    pdf = client.post(f"/api/v1/couples/{couple.id}/reports", headers=factory.headers(counselor),
+                      json={"period_start": days_ago(80).date().isoformat()})
+    assert pdf.status_code == 200, pdf.text
+    pdf_text = pdf_helpers.text(pdf.content)
+    blocks = _pdf_blocks(pdf_text, list(api))
+    for label, expected in api.items():
+        rows = _page_rows(page, label)
+        assert all(words in rows for words in expected["labels"]), (label, rows)
+        assert expected["gap"] in rows
+        a_on, b_on = (fmt.day(days_ago(ago)) for ago in (60, 58))
+        assert f"({a_on} / {b_on})" in rows
+        block = blocks[label]
+        for words in expected["labels"]:
+            assert f", {words}" in block, (label, block)
+        assert f"Gap between partners: {expected['gap']} now (assessments of {a_on} and {b_on})" in block
+
+
+def _page_rows(page: str, label: str) -> str:
+    """The couple page's score-table rows of one subscale, as plain text."""
+    start = page.index(f'<th scope="rowgroup" rowspan="2">{label}</th>')
+    chunk = page[start: page.index("</tbody>", start)]
+    return html.unescape(re.sub(r"<[^>]+>", " ", chunk))
+
+
+def _pdf_blocks(text: str, labels: list[str]) -> dict[str, str]:
+    """Each subscale's block of the "Scores over time" section, from its heading to the next."""
+    starts = sorted((text.index(f"{label} scale 1\u20135"), label) for label in labels)
+    ends = [s for s, _ in starts[1:]] + [text.index("Gap between partners", starts[-1][0] + 1) + 400]
+    return {label: text[start:end] for (start, label), end in zip(starts, ends, strict=True)}
