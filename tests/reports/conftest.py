@@ -6,7 +6,7 @@ import pytest
 
 from app.reports.core.context import ReportContext, build_report_context
 from app.reports.render import render_report
-from tests.reports.factories import year_report
+from tests.reports.core.factories import year_report
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from app.reports.core.context import ReportContext, build_report_context
 from app.reports.core.inputs import PartnerInput
 from app.reports.render import render_html, render_pdf, render_report
 from tests.reports import pdf_helpers
-from tests.reports.factories import A, B, assessment, report_input, subscale, year_report
+from tests.reports.core.factories import A, B, assessment, report_input, subscale, year_report
 
 
 def render(**kw: object) -> tuple[ReportContext, str]:

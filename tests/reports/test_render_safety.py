@@ -19,7 +19,7 @@ from app.reports.render import (
     render_report,
 )
 from tests.reports import pdf_helpers
-from tests.reports.factories import report_input
+from tests.reports.core.factories import report_input
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

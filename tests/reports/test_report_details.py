@@ -8,7 +8,7 @@ from datetime import datetime
 from app.reports.core import build_report_context
 from app.reports.core.inputs import FlagInput
 from app.reports.render import render_html, render_pdf
-from tests.reports.factories import year_report
+from tests.reports.core.factories import year_report
 from tests.reports.pdf_helpers import page_texts
 
 

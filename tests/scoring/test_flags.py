@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.scoring import Flag, condition_met, evaluate_flags
-from tests.scoring.sample import sample_definition
+from tests.instruments.sample import sample_definition
 
 
 def _raised(answers: dict[str, object]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.scoring import cronbach_alpha, partner_gap, subscale_alpha
-from tests.scoring.sample import sample_definition
+from tests.instruments.sample import sample_definition
 
 
 def test_gap_at_the_threshold_is_large() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.scoring import Reliability, Submitted, definition_reliabilities, score_history, trajectory
 from app.scoring.history import pair_rounds
-from tests.scoring.sample import sample_data, sample_definition
+from tests.instruments.sample import sample_data, sample_definition
 
 DAY0 = datetime(2025, 1, 1, 9, tzinfo=UTC)
 A, B = 1, 2

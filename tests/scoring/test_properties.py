@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.scoring import cronbach_alpha, reliable_change, score_subscales
-from tests.scoring.sample import sample_definition
+from tests.instruments.sample import sample_definition
 
 DEFINITION = sample_definition()
 ITEMS = ["s1", "s2", "s3", "s4"]

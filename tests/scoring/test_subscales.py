@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.scoring import keyed_value, score_administration, score_subscales
-from tests.scoring.sample import sample_definition
+from tests.instruments.sample import sample_definition
 
 
 def test_keyed_value_reverses_on_the_scale() -> None:

@@ -13,7 +13,7 @@ from app.instruments.answers import (
     parse_answers,
     parse_section,
 )
-from tests.scoring.sample import sample_definition
+from tests.instruments.sample import sample_definition
 
 DEFINITION = sample_definition()
 

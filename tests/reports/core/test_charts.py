@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.reports.core.charts import gap_chart, legend_swatch, trajectory_chart
 from app.reports.core.context import build_report_context
 from app.reports.core.inputs import PartnerInput
-from tests.reports.factories import A, B, assessment, report_input, subscale
+from tests.reports.core.factories import A, B, assessment, report_input, subscale
 
 SVG = "{http://www.w3.org/2000/svg}"
 

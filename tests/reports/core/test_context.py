@@ -10,7 +10,7 @@ import pytest
 from app.reports.core.context import build_report_context
 from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput
 from app.reports.core.scores import LATEST_NOT_SCORED, NO_ASSESSMENTS, NOT_SCORED, ONE_SCORE
-from tests.reports.factories import A, B, assessment, report_input, session, subscale
+from tests.reports.core.factories import A, B, assessment, report_input, session, subscale
 
 TRANSPARENCY = subscale("transparency")  # sd 0.7, r 0.8, threshold 1.0, scale 1..5
 

@@ -19,7 +19,7 @@ from app.instruments.catalog import (
     write_lock,
 )
 from app.instruments.models import DefinitionError
-from tests.scoring.sample import sample_data
+from tests.instruments.sample import sample_data
 
 
 def _write(directory: Path, data: dict[str, Any], name: str | None = None) -> Path:
