@@ -65,7 +65,7 @@ def test_api_page_and_pdf_agree_on_gaps_and_change_labels(client, db, factory) -
         assert all(words in rows for words in expected["labels"]), (label, rows)
         assert expected["gap"] in rows
         a_on, b_on = (fmt.day(days_ago(ago)) for ago in (60, 58))
-        assert f"({a_on} / {b_on})" in rows
+        assert f"({a_on} and {b_on})" in rows
         block = blocks[label]
         for words in expected["labels"]:
             assert f", {words}" in block, (label, block)

@@ -70,10 +70,10 @@ def _local(value: date | datetime, zone_name: str | None) -> date | datetime:
 
 
 def score(value: float | None, digits: int = 2) -> str:
-    """A subscale mean, e.g. ``3.50``; a dash when there is no value."""
+    """A subscale mean, e.g. ``3.50`` (a negative one with a true minus); a dash when there is none."""
     if value is None:
         return DASH
-    return f"{value:.{digits}f}"
+    return f"{value:.{digits}f}".replace("-", "\u2212")
 
 
 def signed(value: float | None, digits: int = 2) -> str:
@@ -104,6 +104,12 @@ def day(value: date | datetime | None, zone_name: str | None = None) -> str:
     local = _local(value, zone_name)
     on = local.date() if isinstance(local, datetime) else local
     return f"{on.day} {on.strftime('%b %Y')}"
+
+
+def day_pair(first: date | datetime, second: date | datetime, zone_name: str | None = None) -> str:
+    """Two dates a gap compared: ``3 Nov 2026``, or ``2 Oct 2026 and 4 Oct 2026``."""
+    one, other = day(first, zone_name), day(second, zone_name)
+    return one if one == other else f"{one} and {other}"
 
 
 def moment(value: datetime | None, zone_name: str | None = None, *, seconds: bool = False) -> str:
@@ -142,6 +148,11 @@ def _day_filter(ctx: Context, value: date | datetime | None) -> str:
 
 
 @pass_context
+def _day_pair_filter(ctx: Context, pair: tuple[date | datetime, date | datetime]) -> str:
+    return day_pair(*pair, ctx.get("timezone"))
+
+
+@pass_context
 def _moment_filter(ctx: Context, value: datetime | None, seconds: bool = False) -> str:
     return moment(value, ctx.get("timezone"), seconds=seconds)
 
@@ -152,6 +163,7 @@ FILTERS = {
     "percent": percent,
     "hours": hours,
     "day": _day_filter,
+    "day_pair": _day_pair_filter,
     "local": _moment_filter,
     "short_day": short_day,
     "label": label,
