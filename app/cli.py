@@ -110,11 +110,11 @@ def serve(
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
 ) -> None:
     """Run the web server (migrating the database first)."""
-    import uvicorn
+    from app.serving import run
 
     if migrate_first:
         migrate()
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    run(host=host, port=port, workers=workers)
 
 
 @app.command("check-assessments")

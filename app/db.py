@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +15,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 
@@ -112,7 +113,10 @@ def make_engine(url: str, *, immediate: bool = True, read_only: bool = False) ->
     """
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        # Enough pooled connections for FastAPI's thread pool: connections past the pool size
+        # are closed on return, and each new one pays for its pragmas again.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                               pool_size=20, max_overflow=20)
         event.listen(engine, "connect", _sqlite_pragmas)
         if read_only:
             event.listen(engine, "connect", _sqlite_query_only)
@@ -181,34 +185,47 @@ def _write_pending(rows: list[SQLModel]) -> None:
         writer.commit()
 
 
-def _write_request() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
+def open_request_session(*, read: bool) -> Session:
+    """A request's session: read-only on the read engine, or on the writer. Connects lazily,
+    at the first query, so opening it does no I/O."""
+    session = Session(get_read_engine() if read else get_engine(), expire_on_commit=False)
+    session.info[_READ_ONLY] = read
+    return session
+
+
+def end_request_session(session: Session, *, ok: bool) -> None:
+    """End the request's transaction: commit a write that succeeded, roll back anything else;
+    after a read that succeeded, write what it recorded (``add_when_done``). Always closes."""
+    try:
+        if ok and not session.info.get(_READ_ONLY):
             session.commit()
-        except Exception:
-            session.rollback()
-            raise
-
-
-def _read_request() -> Iterator[Session]:
-    with Session(get_read_engine(), expire_on_commit=False) as session:
-        session.info[_READ_ONLY] = True
-        try:
-            yield session
-        finally:
-            session.rollback()  # ends the read transaction: there is nothing in it to keep
+        else:
+            session.rollback()  # a read keeps nothing; a failed write keeps nothing
         pending = session.info.pop(_PENDING, [])
-        if pending:  # e.g. "read a note": written before the response leaves, or it fails
+        if ok and pending:  # e.g. "read a note": written before the response leaves, or it fails
             _write_pending(pending)
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request. Writes (POST, PUT, PATCH, DELETE) run in one write
     transaction, committed on success and rolled back on any error. Reads (GET, HEAD) run in
     a read-only transaction that holds no writer lock while they query and serialise; what
-    they record (audit events) is written in a short write at the end."""
-    yield from (_read_request() if request.method in READ_METHODS else _write_request())
+    they record (audit events) is written in a short write at the end.
+
+    An async dependency on purpose: opening the session does no I/O, so it runs on the event
+    loop instead of costing a hop to a worker thread; the end, which does I/O, runs in one."""
+    session = open_request_session(read=request.method in READ_METHODS)
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(end_request_session, session, ok=False)
+        raise
+    await run_in_threadpool(end_request_session, session, ok=True)
 
 
 # Function scope: the transaction ends when the route returns (its response already

@@ -3,10 +3,12 @@ uvicorn; requests/s and p50/p95 latency for three counselor operations against M
 a minimal hand-written FastAPI + SQLAlchemy Core app doing the same queries on the same database
 (bench/minimal_app.py) and against a bare FastAPI app returning canned JSON (bench/bare_app.py),
 each app served with 1 and then 2 uvicorn workers, in the same run. The servers are started
-through bench/serve.py: uvicorn's own command line, with a fix for its --workers N sockets.
+through bench/serve.py: uvicorn's own command line, with Mend's fix for its --workers N sockets.
+``--before DIR`` also serves an earlier checkout of Mend (e.g. ``git worktree add DIR <commit>``)
+on the same database, so a change is measured against what it replaced in one run.
 
     .venv/bin/python bench/api.py [--database-url URL] [--requests 400] [--concurrency 8]
-                                  [--workers 1 2] [--operations search couple create]
+                                  [--workers 1 2] [--operations search couple create] [--before DIR]
 
 On PostgreSQL (e.g. --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test) the
 practice lives in a throw-away schema, dropped at the end. The load generator runs in this
@@ -69,6 +71,8 @@ def _args() -> argparse.Namespace:
                         help="uvicorn worker processes per app; one table per value (default: 1 2)")
     parser.add_argument("--operations", nargs="+", choices=list(OPERATIONS), default=list(OPERATIONS),
                         help="a subset of the operations (default: all)")
+    parser.add_argument("--before", type=Path, default=None, metavar="DIR",
+                        help="an earlier checkout of Mend to serve beside this one")
     parser.add_argument("--stock-uvicorn", action="store_true",
                         help="serve with plain `python -m uvicorn`, without bench/serve.py's TCP_NODELAY fix "
                              "for --workers > 1 (uvicorn issue #3149: ~40 ms per keep-alive request)")
@@ -225,16 +229,18 @@ class Server:
         return [_cpu_ticks(pid) for pid in self.pids()]
 
 
-SERVE_MODULE = "bench.serve"  # uvicorn's command line with the --workers N socket fixed; "uvicorn" for stock
+SERVE = [str(ROOT / "bench" / "serve.py")]  # uvicorn's command line with the --workers N socket fixed
 
 
-def start_server(app_path: str, workers: int, extra_env: dict[str, str] | None = None) -> Server:
+def start_server(app_path: str, workers: int, extra_env: dict[str, str] | None = None,
+                 root: Path = ROOT) -> Server:
+    """Serve ``app_path`` from the checkout at ``root`` (this one, or ``--before``'s)."""
     port = _free_port()
-    env = {**os.environ, **(extra_env or {}), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **(extra_env or {}), "PYTHONPATH": str(root)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", SERVE_MODULE, app_path, "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, *SERVE, app_path, "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env, start_new_session=True)
+        cwd=root, env=env, start_new_session=True)
     server = Server(proc, f"http://127.0.0.1:{port}", workers)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -468,9 +474,9 @@ def machine_facts(url: str, schema: str | None) -> list[str]:
         host = url.split("@", 1)[-1].split("/", 1)[0]
         lines.append(f"database: PostgreSQL {version} at {host}, schema {schema} ({url.split(':')[0]})")
     lines.append(f"load    : client threads in this process on 127.0.0.1, sharing the {usable} cores with the servers")
-    lines.append("serving : " + ("python -m uvicorn APP --workers N (stock)" if SERVE_MODULE == "uvicorn" else
-                                 "python -m bench.serve APP --workers N (uvicorn's CLI with the TCP_NODELAY fix "
-                                 "for N > 1, uvicorn issue #3149; --stock-uvicorn to see it without)"))
+    lines.append("serving : " + ("python -m uvicorn APP --workers N (stock)" if SERVE[0] == "-m" else
+                                 "bench/serve.py APP --workers N (uvicorn's CLI with app/serving.py's TCP_NODELAY "
+                                 "fix for N > 1, uvicorn issue #3149; --stock-uvicorn to see it without)"))
     return lines
 
 
@@ -478,19 +484,22 @@ def print_table(workers: int, results: dict[str, dict[str, Result]], args: argpa
     plural = "worker" if workers == 1 else "workers"
     print(f"\n{workers} uvicorn {plural} per app; {args.requests} timed operations per operation and app, "
           f"{args.concurrency} concurrent clients")
-    head = (f"{'operation':<23}{'Mend r/s':>9}{'p50':>7}{'p95':>7} |{'min r/s':>8}{'p50':>7}{'p95':>7} |"
-            f"{'bare r/s':>9}{'p50':>7}{'p95':>7} |{'Mend÷min':>9}{'Mend÷bare':>10} |{'errors':>9}")
+    others = [name for name in results if name != "Mend"]
+    head = f"{'operation':<23}{'Mend r/s':>9}{'p50':>7}{'p95':>7}" + "".join(
+        f" |{name[:8] + ' r/s':>13}{'Mend÷it':>8}" for name in others) + f" |{'errors':>10}"
     print(head)
     print("-" * len(head))
-    mend, minimal, bare = results["Mend"], results["minimal"], results["bare"]
     for key in args.operations:
-        m, n, b = mend[key], minimal[key], bare[key]
-        errors = f"{m.errors}/{n.errors}/{b.errors}"
-        print(f"{OPERATIONS[key]:<23}{m.rps:>9.0f}{m.p50_ms:>7.1f}{m.p95_ms:>7.1f} |{n.rps:>8.0f}{n.p50_ms:>7.1f}"
-              f"{n.p95_ms:>7.1f} |{b.rps:>9.0f}{b.p50_ms:>7.1f}{b.p95_ms:>7.1f} |{n.rps / m.rps:>8.2f}x"
-              f"{b.rps / m.rps:>9.2f}x |{errors:>9}")
-    print("r/s = operations per second, p50/p95 in ms; Mend÷X = Mend's time per operation ÷ X's "
-          "(X's r/s ÷ Mend's r/s); errors = Mend/minimal/bare")
+        m = results["Mend"][key]
+        row = f"{OPERATIONS[key]:<23}{m.rps:>9.0f}{m.p50_ms:>7.1f}{m.p95_ms:>7.1f}"
+        for name in others:
+            other = results[name][key]
+            row += f" |{other.rps:>13.0f}{m.rps / other.rps:>7.2f}x"
+        row += f" |{'/'.join(str(r[key].errors) for r in results.values()):>10}"
+        print(row)
+    print("r/s = operations per second; p50/p95 = Mend's latency per operation in ms; "
+          "Mend÷it = Mend's r/s ÷ that app's r/s (above 1: Mend serves more); errors in the order "
+          + "/".join(results))
     if workers > 1:
         for name, per_op in results.items():
             splits = "; ".join(f"{key} " + "/".join(f"{share:.0%}" for share in per_op[key].cpu_split)
@@ -502,10 +511,10 @@ def print_table(workers: int, results: dict[str, dict[str, Result]], args: argpa
 
 
 def main() -> None:
-    global SERVE_MODULE
+    global SERVE
     args = _args()
     if args.stock_uvicorn:
-        SERVE_MODULE = "uvicorn"
+        SERVE = ["-m", "uvicorn"]
     work = Path(tempfile.mkdtemp(prefix="mend-bench-"))
     admin_url, schema = args.database_url, None
     if admin_url.startswith("postgresql"):
@@ -523,15 +532,19 @@ def main() -> None:
         payloads = work / "payloads.json"
         print(f"minimal app: {capture_and_compare(headers, couple_ids[0], practice_id, payloads)}")
         env = {"Mend": {}, "minimal": {"MINIMAL_PRACTICE_ID": str(practice_id)},
-               "bare": {"BENCH_PAYLOADS": str(payloads)}}
+               "bare": {"BENCH_PAYLOADS": str(payloads)}, "before": {}}
+        apps = dict(APPS)
+        if args.before:
+            apps["before"] = APPS["Mend"]
         for workers in args.workers:
             results: dict[str, dict[str, Result]] = {}
-            for name, (app_path, routes) in APPS.items():
-                server = start_server(app_path, workers, env[name])
+            for name, (app_path, routes) in apps.items():
+                root = args.before.resolve() if name == "before" else ROOT
+                server = start_server(app_path, workers, env[name], root=root)
                 try:
                     ops = operations(routes, couple_ids)
                     results[name] = {key: run_load(server, ops[key], args.requests, args.concurrency,
-                                                   headers if name == "Mend" else {})
+                                                   headers if name in ("Mend", "before") else {})
                                      for key in args.operations}
                 finally:
                     stop(server)

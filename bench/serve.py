@@ -1,34 +1,24 @@
-"""uvicorn's own command line, with the listening socket of ``--workers N`` (N > 1) fixed to get TCP_NODELAY.
+"""uvicorn's own command line with Mend's fix for ``--workers N`` sockets (app/serving.py).
 
-With several workers uvicorn binds the shared socket itself with ``proto`` left at 0; accepted
-connections inherit it, asyncio only sets TCP_NODELAY when ``proto`` is IPPROTO_TCP, so Nagle's
-algorithm stays on and every keep-alive response after the first waits ~40 ms for the client's
-delayed ACK (https://github.com/Kludex/uvicorn/issues/3149, open as of uvicorn 0.54; ``--workers 1``
-is unaffected). Here the listener is re-labelled IPPROTO_TCP, the one-line fix proposed upstream,
-so the benchmark measures the apps rather than that stall.
+    python bench/serve.py APP [uvicorn options]
 
-    python -m bench.serve APP [uvicorn options]
+Loaded by file path, not as ``app.serving``, so the benchmark can serve an older checkout's
+``app`` package from its own PYTHONPATH with the same fix applied.
 """
 
 from __future__ import annotations
 
-import socket
+import importlib.util
+from pathlib import Path
 
-import uvicorn.config
 from uvicorn.main import main
 
-_bind_socket = uvicorn.config.Config.bind_socket
-
-
-def _bind_tcp_socket(self: uvicorn.config.Config) -> socket.socket:
-    sock = _bind_socket(self)
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto != socket.IPPROTO_TCP:
-        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-        sock.set_inheritable(True)
-    return sock
-
-
-uvicorn.config.Config.bind_socket = _bind_tcp_socket  # type: ignore[method-assign]
+_SERVING = Path(__file__).resolve().parents[1] / "app" / "serving.py"
+_spec = importlib.util.spec_from_file_location("mend_serving", _SERVING)
+assert _spec is not None and _spec.loader is not None
+_serving = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_serving)
+_serving.with_tcp_nodelay()
 
 if __name__ == "__main__":
     main()

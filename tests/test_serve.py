@@ -23,3 +23,27 @@ def test_mend_serve_answers_and_shows_api_docs():
         spec = httpx.get(f"{base}/openapi.json").json()
         assert "/api/v1/auth/token" in spec["paths"]
         assert httpx.get(f"{base}/api/v1/clients").status_code == 401
+
+
+def test_workers_listen_on_a_tcp_socket_so_responses_are_not_held_back():
+    """uvicorn's multi-worker listener says proto 0, so asyncio never sets TCP_NODELAY and each
+    keep-alive response waits ~40 ms (uvicorn #3149); app.serving relabels it IPPROTO_TCP."""
+    import socket
+
+    import uvicorn.config
+
+    from app.serving import with_tcp_nodelay
+
+    config = uvicorn.config.Config("app.main:app", host="127.0.0.1", port=free_port())
+    with_tcp_nodelay()
+    sock = config.bind_socket()
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        sock.listen()
+        client = socket.create_connection(sock.getsockname())
+        accepted, _ = sock.accept()
+        assert accepted.proto == socket.IPPROTO_TCP  # what asyncio checks before setting TCP_NODELAY
+        accepted.close()
+        client.close()
+    finally:
+        sock.close()

@@ -14,7 +14,7 @@ from app.config import get_settings
 
 _hasher = PasswordHasher()
 # argon2 is deliberately slow (~0.2 s); a burst of logins should queue here rather
-# than occupy every worker thread (DESIGN.md §9).
+# than occupy every worker thread (ARCHITECTURE.md, "Rules").
 _hash_slots = threading.BoundedSemaphore(get_settings().hash_concurrency)
 # Verifying against this when the account doesn't exist keeps timing equal.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

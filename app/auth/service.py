@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
@@ -94,20 +94,24 @@ def issue_token(session: Session, *, counselor: Counselor, kind: str = "api") ->
     return token
 
 
+# Built once: every request runs it, and building an ORM statement costs more than running it.
+_COUNSELOR_FOR_TOKEN = (
+    select(Counselor)
+    .join(AccessToken, col(AccessToken.counselor_id) == Counselor.id)
+    .where(
+        col(AccessToken.token_hash) == bindparam("token_hash"),
+        col(AccessToken.kind) == bindparam("kind"),
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.expires_at) > bindparam("now"),
+        col(Counselor.active).is_(True),
+    )
+)
+
+
 def counselor_for_token(session: Session, *, token: str, kind: str) -> Counselor | None:
     """The active counselor owning an unexpired, unrevoked token of this kind."""
-    row = session.exec(
-        select(AccessToken, Counselor)
-        .join(Counselor, col(Counselor.id) == AccessToken.counselor_id)
-        .where(
-            AccessToken.token_hash == token_hash(token),
-            AccessToken.kind == kind,
-            col(AccessToken.revoked_at).is_(None),
-            col(AccessToken.expires_at) > utcnow(),
-            col(Counselor.active).is_(True),
-        )
-    ).first()
-    return row[1] if row else None
+    params = {"token_hash": token_hash(token), "kind": kind, "now": utcnow()}
+    return session.exec(_COUNSELOR_FOR_TOKEN, params=params).first()
 
 
 def revoke_token(session: Session, *, token: str) -> None:

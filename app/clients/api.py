@@ -79,8 +79,7 @@ def create_couple(data: CoupleCreate, session: SessionDep, counselor: CurrentCou
 
 @router.get("/couples/{couple_id:id}", response_model=CouplePublic)
 def get_couple(couple_id: int, session: SessionDep, counselor: CurrentCounselor) -> CouplePublic:
-    couple = service.get_couple(session, actor=counselor, couple_id=couple_id)
-    return couples_public(session, [couple])[0]
+    return service.couple_public(*service.couple_and_partners(session, actor=counselor, couple_id=couple_id))
 
 
 @router.patch("/couples/{couple_id:id}", response_model=CouplePublic)

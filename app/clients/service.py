@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
@@ -149,18 +150,29 @@ def list_couples(
     return paged(session, query, order_by=(col(Couple.id).desc(),), offset=offset, limit=limit)
 
 
+# Made once: a fresh alias per call would miss SQLAlchemy's statement cache every time.
+_PARTNER_A, _PARTNER_B = aliased(Client, name="partner_a"), aliased(Client, name="partner_b")
+
+
+def couple_and_partners(session: Session, *, actor: Counselor, couple_id: int) -> tuple[Couple, Client, Client]:
+    """A couple in the actor's caseload with partner A and B, in one query; NotFound otherwise."""
+    a, b = _PARTNER_A, _PARTNER_B
+    row = session.exec(
+        select(Couple, a, b)
+        .join(a, col(a.id) == Couple.partner_a_id)
+        .join(b, col(b.id) == Couple.partner_b_id)
+        .where(Couple.id == couple_id, couple_visible(actor))
+    ).first()
+    if row is None:
+        raise NotFound("Couple")
+    return row[0], row[1], row[2]
+
+
 def get_couple(session: Session, *, actor: Counselor, couple_id: int) -> Couple:
     couple = session.exec(select(Couple).where(Couple.id == couple_id, couple_visible(actor))).first()
     if couple is None:
         raise NotFound("Couple")
     return couple
-
-
-def partners(session: Session, couple: Couple) -> tuple[Client, Client]:
-    a = session.get(Client, couple.partner_a_id)
-    b = session.get(Client, couple.partner_b_id)
-    assert a is not None and b is not None  # guaranteed by foreign keys
-    return a, b
 
 
 def _partner(session: Session, *, actor: Counselor, client_id: int, field: str) -> Client:
@@ -210,21 +222,16 @@ def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: C
     return couple
 
 
+def couple_public(couple: Couple, a: Client, b: Client) -> CouplePublic:
+    """A couple with both partners, as the API and the pages show it."""
+    return CouplePublic.model_validate({
+        **couple.model_dump(), "partner_a": ClientPublic.model_validate(a),
+        "partner_b": ClientPublic.model_validate(b), "name": couple_name(a, b),
+    })
+
+
 def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic]:
     """Couples with both partners, loading all partners in one query."""
     ids = {c.partner_a_id for c in couples} | {c.partner_b_id for c in couples}
     people = {p.id: p for p in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
-    out = []
-    for couple in couples:
-        a, b = people[couple.partner_a_id], people[couple.partner_b_id]
-        out.append(
-            CouplePublic.model_validate(
-                {
-                    **couple.model_dump(),
-                    "partner_a": ClientPublic.model_validate(a),
-                    "partner_b": ClientPublic.model_validate(b),
-                    "name": couple_name(a, b),
-                }
-            )
-        )
-    return out
+    return [couple_public(c, people[c.partner_a_id], people[c.partner_b_id]) for c in couples]

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients.models import Client, Couple, couple_name
-from app.clients.service import get_client, get_couple
+from app.clients.service import couple_and_partners, get_client
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,7 @@ def load_subject(
     if (couple_id is None) == (client_id is None):
         raise ValueError("give exactly one of couple_id and client_id")
     if couple_id is not None:
-        couple = get_couple(session, actor=actor, couple_id=couple_id)
-        ids = (couple.partner_a_id, couple.partner_b_id)
-        found = {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
-        return Subject(couple=couple, people=tuple(found[i] for i in ids))
+        couple, a, b = couple_and_partners(session, actor=actor, couple_id=couple_id)
+        return Subject(couple=couple, people=(a, b))
     assert client_id is not None
     return Subject(couple=None, people=(get_client(session, actor=actor, client_id=client_id),))

@@ -154,9 +154,12 @@ def _person_lines(
     lines = []
     for item_id in HIGHLIGHT_ITEMS:
         value = answers.get(item_id)
-        if value in (None, "", []) or item_id not in {i.id for i in definition.items}:
-            continue  # unanswered, or a later intake version dropped the item
-        item = definition.item(item_id)
+        if value in (None, "", []):
+            continue
+        try:
+            item = definition.item(item_id)
+        except KeyError:
+            continue  # a later intake version may drop an item
         question = item.text if subject.couple is None else f"{name}: {item.text}"
         text = answer_text(definition, item, value, with_point=False, limit=MAX_ANSWER_CHARS)
         lines.append((question, text or ""))

@@ -1,6 +1,6 @@
 """Render a report context to HTML (Jinja2) and to PDF (WeasyPrint), safely.
 
-Two locks, both needed (DESIGN §9): every template autoescapes, and WeasyPrint
+Two locks, both needed (ARCHITECTURE.md, "A report"): every template autoescapes, and WeasyPrint
 gets a URL fetcher that serves only files under ``report_templates/assets/``
 (through the private ``mend-asset:`` scheme) and ``data:`` URLs. Everything
 else -- ``file://``, ``http(s)://``, any other scheme -- raises, so nothing from

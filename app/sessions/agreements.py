@@ -142,12 +142,6 @@ def agreement_records(
     return [AgreementRecord(a, checkins[a.id], history[a.id]) for a in found if a.id is not None]
 
 
-def couple_agreement_records(session: Session, *, actor: Counselor, couple_id: int) -> list[AgreementRecord]:
-    """Every agreement of a couple in the actor's caseload, for the couple page."""
-    get_couple(session, actor=actor, couple_id=couple_id)
-    return agreement_records(session, couple_id=couple_id)
-
-
 def record_checkin(
     session: Session, *, actor: Counselor, agreement_id: int, data: CheckInCreate
 ) -> AgreementCheckIn:

@@ -39,20 +39,28 @@ def list_sessions(
     session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None,
     q: str | None, offset: int, limit: int,
 ) -> tuple[list[TherapySession], int]:
-    # With a couple or client given, check it once, then filter by its id alone: the
-    # planner uses the (couple_id, starts_at) index instead of scanning the practice.
+    # With a couple or client given, filter by its id (the planner uses the (couple_id,
+    # starts_at) index) with the caseload check folded into the same statement; only an empty
+    # page needs a second query, to tell "no sessions yet" from "not yours" (a 404).
     if couple_id is not None:
-        get_couple(session, actor=actor, couple_id=couple_id)
-        query = select(TherapySession).where(TherapySession.couple_id == couple_id)
+        visible = select(Couple.id).where(Couple.id == couple_id, couple_visible(actor))
+        query = select(TherapySession).where(TherapySession.couple_id == couple_id,
+                                             col(TherapySession.couple_id).in_(visible))
     elif client_id is not None:
-        get_client(session, actor=actor, client_id=client_id)
-        query = select(TherapySession).where(TherapySession.client_id == client_id)
+        visible = select(Client.id).where(Client.id == client_id, client_visible(actor))
+        query = select(TherapySession).where(TherapySession.client_id == client_id,
+                                             col(TherapySession.client_id).in_(visible))
     else:
         query = select(TherapySession).where(session_visible(actor))
     if q:
         query = query.where(_named(actor, q))
     order = (col(TherapySession.starts_at).desc(), col(TherapySession.id).desc())
-    return paged(session, query, order_by=order, offset=offset, limit=limit)
+    rows, total = paged(session, query, order_by=order, offset=offset, limit=limit)
+    if not rows and couple_id is not None:
+        get_couple(session, actor=actor, couple_id=couple_id)
+    elif not rows and client_id is not None:
+        get_client(session, actor=actor, client_id=client_id)
+    return rows, total
 
 
 def _named(actor: Counselor, q: str) -> ColumnElement[bool]:

@@ -14,13 +14,10 @@ from app.clients import service as clients
 from app.clients.models import Couple
 from app.clients.schemas import CouplePublic
 from app.clients.service import couples_public
-from app.clients.subjects import Subject
 from app.db import utcnow
 from app.questionnaires.administrations import service as questionnaires
 from app.questionnaires.schemas import AdministrationPublic, FlagPublic
-from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission import flags as flag_service
-from app.scoring import ScoreHistory
 from app.sessions.models import TherapySession
 
 OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
@@ -55,11 +52,6 @@ def couple_questionnaires(session: Session, me: Counselor, couple_id: int) -> li
     """Questionnaires given in this couple's context (both partners), newest first."""
     rows = questionnaires.list_couple_administrations(session, actor=me, couple_id=couple_id)
     return questionnaires.public_list(session, rows)
-
-
-def scores(session: Session, subject: Subject) -> list[ScoreHistory]:
-    """Score histories of every scored questionnaire either partner has submitted."""
-    return score_histories(session, subject=subject)
 
 
 def open_flags(session: Session, me: Counselor, *, couple_id: int | None = None) -> list[FlagPublic]:

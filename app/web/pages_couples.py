@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service
-from app.clients.models import BREACH_TYPES, Client
+from app.clients.models import BREACH_TYPES
 from app.clients.schemas import ClientCreate, CoupleCreate
 from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
+from app.questionnaires.scores.history import score_histories
 from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions
@@ -114,28 +115,16 @@ def couple_create(request: Request, session: SessionDep, me: CurrentWebCounselor
 @router.get("/couples/{couple_id:id}")
 def couple_page(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     subject = load_subject(session, actor=me, couple_id=couple_id)
-    row = lookups.couple_rows(session, [subject.couple])[0]  # type: ignore[list-item]
+    row = service.couple_public(subject.couple, *subject.people)  # type: ignore[arg-type]
     sessions, session_total = list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
                                             q=None, offset=0, limit=SESSIONS_SHOWN)
     return render(request, "couples/detail.html", {
         "couple": row,
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
-        "agreements": agreement_rows(session, me, couple_id),
+        "agreements": agreement_service.agreement_records(session, couple_id=couple_id),
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
-        "scores": lookups.scores(session, subject),
+        "scores": score_histories(session, subject=subject),
         "flags": lookups.open_flags(session, me, couple_id=couple_id),
     })
-
-
-def agreement_rows(session: Session, me: Counselor, couple_id: int) -> list[dict[str, Any]]:
-    """Each agreement with its check-ins and status history, for the couple page."""
-    records = agreement_service.couple_agreement_records(session, actor=me, couple_id=couple_id)
-    return [{"agreement": r.agreement, "checkins": r.checkins, "history": r.history} for r in records]
-
-
-def partner_names(session: Session, couple_id: int, me: Counselor) -> dict[int, Client]:
-    couple = service.get_couple(session, actor=me, couple_id=couple_id)
-    a, b = service.partners(session, couple)
-    return {a.id: a, b.id: b}  # type: ignore[dict-item]

@@ -64,10 +64,10 @@ def test_agreements_list_is_paginated_and_searchable(client, factory):
     assert [a["title"] for a in found["items"]] == ["Phones open"]
 
 
-def test_couple_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
+def test_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
     from sqlalchemy import event
 
-    from app.sessions.agreements import couple_agreement_records
+    from app.sessions.agreements import agreement_records
 
     me = factory.counselor()
     small, large = factory.couple(me), factory.couple(me, names=("Kim", "Lou"))
@@ -84,15 +84,16 @@ def test_couple_agreement_records_take_the_same_queries_for_one_or_many(factory,
         counted.append("q")
 
     engine = db.get_bind()
-    couple_agreement_records(db, actor=me, couple_id=small.id)  # opens the transaction first
+    agreement_records(db, couple_id=small.id)  # opens the transaction first
     event.listen(engine, "before_cursor_execute", count)
     try:
-        one = couple_agreement_records(db, actor=me, couple_id=small.id)
+        one = agreement_records(db, couple_id=small.id)
         queries_one, counted[:] = len(counted), []
-        many = couple_agreement_records(db, actor=me, couple_id=large.id)
+        many = agreement_records(db, couple_id=large.id)
         queries_many = len(counted)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(one) == 1 and len(many) == 4
     assert [len(r.checkins) for r in many] == [2, 2, 2, 2]
+    assert [at for _, at in many[0].checkins] == sorted(v.starts_at for v in visits)  # in session order
     assert queries_one == queries_many

@@ -1,6 +1,6 @@
 """Private links: minting tokens, finding an administration by token, the form cookie and CSRF.
 
-Design (DESIGN §9): the token has 256 random bits and is stored only as its SHA-256.
+Design (ARCHITECTURE.md, "A submission"): the token has 256 random bits and is stored only as its SHA-256.
 Opening ``/q/<token>`` swaps it for a cookie holding a *signed reference*, not the token:
 ``<administration id>.<expiry unix time>.<HMAC(secret, id, expiry, token hash)>``.
 Because the HMAC covers the current token hash, resending (new hash) or revoking a link
