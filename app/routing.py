@@ -1,4 +1,4 @@
-"""A path convertor for record ids, registered once at import.
+"""Routing pieces every router shares: the ``{id}`` path convertor and the API's router class.
 
 Ids are positive 32-bit integers in both databases. Matching only those in the route
 itself means `/clients/abc` or `/clients/99999999999999999999` is simply not found (404),
@@ -7,6 +7,13 @@ like any record that doesn't exist, instead of a validation or database error.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 MAX_ID = 2_147_483_647
@@ -31,3 +38,29 @@ class RecordIdConvertor(Convertor[int]):
 
 
 register_url_convertor("id", RecordIdConvertor())
+
+
+def in_worker_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` endpoint as a coroutine that runs it in one worker-thread call.
+
+    FastAPI runs a sync endpoint in its thread pool, then hops to the pool a second time to
+    validate the returned model; every hop is event-loop work on each request, and the event
+    loop is what a busy server runs out of (bench/api.py). As a coroutine, the endpoint's
+    result is validated on the loop, where checking a model the route has just built is cheap.
+    The signature (``functools.wraps``) is what FastAPI reads for parameters and dependencies.
+    """
+
+    @functools.wraps(endpoint)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return call
+
+
+class ApiRouter(APIRouter):
+    """The JSON API's router: routes written as plain functions run through ``in_worker_thread``."""
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = in_worker_thread(endpoint)
+        super().add_api_route(path, endpoint, **kwargs)

@@ -24,8 +24,9 @@ def test_main_includes_every_router_by_name() -> None:
     main = (ROOT / "app" / "main.py").read_text()
     for path in sorted((ROOT / "app").rglob("*.py")):
         tree = ast.parse(path.read_text())
+        routers = ("APIRouter", "ApiRouter")
         defines = any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "router" for t in node.targets)
-                      and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") == "APIRouter"
+                      and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") in routers
                       for node in tree.body)
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         if defines and not module.startswith("app.web.pages_"):  # pages are gathered by app.web.routes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -14,8 +14,9 @@ from app.auth.schemas import CounselorCreate, CounselorPublic, CounselorUpdate, 
 from app.config import get_settings
 from app.db import SessionDep
 from app.pagination import Page, PageDep
+from app.routing import ApiRouter
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = ApiRouter(prefix="/api/v1", tags=["auth"])
 
 
 @router.post("/auth/token", response_model=TokenPublic)

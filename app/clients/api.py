@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from app.auth.deps import CurrentCounselor
 from app.clients import service
@@ -19,8 +19,9 @@ from app.clients.schemas import (
 from app.clients.service import couples_public
 from app.db import SessionDep
 from app.pagination import Page, PageDep
+from app.routing import ApiRouter
 
-router = APIRouter(prefix="/api/v1", tags=["clients"])
+router = ApiRouter(prefix="/api/v1", tags=["clients"])
 
 
 @router.get("/clients", response_model=Page[ClientPublic])

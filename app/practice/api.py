@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.audit.service import list_events
@@ -15,8 +15,9 @@ from app.errors import Forbidden
 from app.fields import RequestModel
 from app.pagination import Page, PageDep
 from app.practice import service
+from app.routing import ApiRouter
 
-router = APIRouter(prefix="/api/v1", tags=["practice"])
+router = ApiRouter(prefix="/api/v1", tags=["practice"])
 
 
 class PracticePublic(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from app.auth.deps import CurrentCounselor
 from app.clients.subjects import load_subject
@@ -26,8 +26,9 @@ from app.questionnaires.schemas import (
 from app.questionnaires.scores.history import couple_history_public, score_histories
 from app.questionnaires.submission import answering, flags, results
 from app.questionnaires.submission.flags import FlagStatus
+from app.routing import ApiRouter
 
-router = APIRouter(prefix="/api/v1", tags=["questionnaires"])
+router = ApiRouter(prefix="/api/v1", tags=["questionnaires"])
 
 
 def _with_link(session: SessionDep, found: Administration, link: str | None) -> AdministrationWithLink:

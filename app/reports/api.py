@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import Body
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.deps import CurrentCounselor
@@ -12,8 +12,9 @@ from app.db import SessionDep
 from app.reports import service
 from app.reports.preview import preview_csp
 from app.reports.schemas import ReportPublic, ReportRequest
+from app.routing import ApiRouter
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
 NO_STORE = "no-store"
 

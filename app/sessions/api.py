@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
 from app.pagination import Page, PageDep
+from app.routing import ApiRouter
 from app.sessions import agreements, service
 from app.sessions.models import TherapySession
 from app.sessions.schemas import (
@@ -26,7 +27,7 @@ from app.sessions.schemas import (
     StatusChangePublic,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["sessions"])
+router = ApiRouter(prefix="/api/v1", tags=["sessions"])
 
 
 def _public(session: SessionDep, found: TherapySession) -> SessionPublic:
