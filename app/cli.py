@@ -121,11 +121,10 @@ def serve(
 def check_assessments(
     directory: Annotated[Path | None, typer.Option(help="Folder of definition files")] = None,
 ) -> None:
-    """Validate every questionnaire definition; exit 1 naming each problem."""
+    """Validate every questionnaire definition (default: MEND_ASSESSMENTS_DIR); exit 1 naming each problem."""
     from app.instruments.catalog import check_directory
-    from app.migrate import ROOT
 
-    folder = directory or ROOT / "assessments"
+    folder = directory or get_settings().assessments_dir
     problems = check_directory(folder)
     for problem in problems:
         typer.echo(problem, err=True)

@@ -6,16 +6,16 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
-from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
 
@@ -61,10 +61,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # when its read lock is upgraded (ARCHITECTURE.md, "Transactions").
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_writer_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Writer connections only: both may write to the file (WAL mode is kept in the database
+    # itself; optimize may run ANALYZE), which a read-only connection must never try.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
     # Lets SQLite gather planner statistics when they are missing or stale (cheap, bounded).
     cursor.execute("PRAGMA optimize=0x10002")
     cursor.close()
@@ -94,6 +101,13 @@ def _sqlite_end(connection: Any) -> None:
         _sqlite_writer.release()
 
 
+def _sqlite_checkin(_dbapi_connection: Any, record: Any) -> None:
+    # A safety net: a connection going back to the pool never keeps the writer lock, even if
+    # its transaction ended without SQLAlchemy's commit or rollback event (e.g. reset by GC).
+    if record.info.pop("holds_writer_lock", False):
+        _sqlite_writer.release()
+
+
 def _sqlite_deferred(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
@@ -118,12 +132,12 @@ def make_engine(url: str, *, immediate: bool = True, read_only: bool = False) ->
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
                                pool_size=20, max_overflow=20)
         event.listen(engine, "connect", _sqlite_pragmas)
-        if read_only:
-            event.listen(engine, "connect", _sqlite_query_only)
+        event.listen(engine, "connect", _sqlite_query_only if read_only else _sqlite_writer_pragmas)
         if immediate and not read_only:
             event.listen(engine, "begin", _sqlite_begin)
             event.listen(engine, "commit", _sqlite_end)
             event.listen(engine, "rollback", _sqlite_end)
+            event.listen(engine.pool, "checkin", _sqlite_checkin)
         else:
             event.listen(engine, "begin", _sqlite_deferred)
         return engine
@@ -220,12 +234,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     An async dependency on purpose: opening the session does no I/O, so it runs on the event
     loop instead of costing a hop to a worker thread; the end, which does I/O, runs in one."""
     session = open_request_session(read=request.method in READ_METHODS)
+    ok = False
     try:
         yield session
-    except BaseException:
-        await run_in_threadpool(end_request_session, session, ok=False)
-        raise
-    await run_in_threadpool(end_request_session, session, ok=True)
+        ok = True
+    finally:
+        # Shielded: a cancelled request must still end its transaction. And on a thread
+        # limiter of its own: on SQLite a write holds the process's writer lock until it ends,
+        # so if ending waited for a free pool thread while every pool thread waited for that
+        # lock, nothing would move (FastAPI ends its own sync dependencies the same way).
+        with CancelScope(shield=True):
+            await to_thread.run_sync(partial(end_request_session, session, ok=ok), limiter=CapacityLimiter(1))
 
 
 # Function scope: the transaction ends when the route returns (its response already

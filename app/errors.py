@@ -1,4 +1,4 @@
-"""Domain exceptions raised by services; main.py maps each to one HTTP answer."""
+"""Domain exceptions raised by services; app.web.errors turns each into one HTTP answer."""
 
 from __future__ import annotations
 

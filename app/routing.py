@@ -16,10 +16,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
-MAX_ID = 2_147_483_647
-
-
-# 1 … 2,147,483,647, digit by digit (a regex can't compare numbers).
+# 1 … MAX_ID (2,147,483,647), digit by digit (a regex can't compare numbers).
 _UP_TO_MAX_ID = "|".join([
     "[1-9][0-9]{0,8}", "1[0-9]{9}", "20[0-9]{8}", "21[0-3][0-9]{7}", "214[0-6][0-9]{6}",
     "2147[0-3][0-9]{5}", "21474[0-7][0-9]{4}", "214748[0-2][0-9]{3}", "2147483[0-5][0-9]{2}",

@@ -75,7 +75,8 @@ def test_a_new_definition_file_shows_up_everywhere(practice_assessments, client,
     couple = factory.couple(counselor, names=("Maya", "Daniel"))
     headers = factory.headers(counselor)
     browser = Browser(client, counselor)
-    assert "Repair Steps Check" in browser.get(f"/couples/{couple.id}/send").text
+    form = browser.get(f"/couples/{couple.id}/send").text
+    assert "Repair Steps Check" in form
 
     # Remorse = mean(rs1, rs2), moving on = mean(rs3, rs4): A 4,3 and 2,2 -> 3.5, 2.0; B 1,2 and 2,3 -> 1.5, 2.5.
     _answer(client, headers, couple.partner_a_id, couple.id, {"rs1": 4, "rs2": 3, "rs3": 2, "rs4": 2})
@@ -88,6 +89,8 @@ def test_a_new_definition_file_shows_up_everywhere(practice_assessments, client,
     assert remorse["gaps"][0]["size"] == 2.0 and remorse["gaps"][0]["large"]  # default threshold 1.0
     assert remorse["scale_min"] == 1 and remorse["scale_max"] == 4
 
+    # The send form now suggests what was given here last time.
+    assert 'value="repair-steps" checked' in browser.get(f"/couples/{couple.id}/send").text
     page = browser.get(f"/couples/{couple.id}").text
     assert "Repair Steps Check" in page and "Remorse shown" in page and "Moving on" in page
 

@@ -93,3 +93,27 @@ def test_reads_are_served_while_another_writer_holds_the_lock(client, factory) -
         one = client.get(f"/api/v1/clients/{person.id}", headers=headers)
     assert listed.status_code == 200 and [c["id"] for c in listed.json()["items"]] == [person.id]
     assert one.status_code == 200 and one.json()["pronouns"] is None  # the uncommitted write is not seen
+
+
+def test_a_refused_write_is_the_code_s_mistake_not_a_busy_database() -> None:
+    """SQLite's query_only refusal must not read as "Mend is busy" (503): it is a bug, so a 500."""
+    import asyncio
+    import sqlite3 as driver
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy.exc import OperationalError
+    from starlette.requests import Request
+
+    from app.web.errors import busy
+
+    def answer(exc: Exception):  # type: ignore[no-untyped-def]
+        # In a thread of its own: the browser tests may leave an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, busy(request, exc)).result()
+
+    request = Request({"type": "http", "method": "GET", "path": "/api/v1/clients", "headers": []})
+    refused = OperationalError("UPDATE client ...", {}, driver.OperationalError("attempt to write a readonly database"))
+    with pytest.raises(WriteInReadRequest):
+        answer(refused)
+    locked = OperationalError("UPDATE client ...", {}, driver.OperationalError("database is locked"))
+    assert answer(locked).status_code == 503

@@ -2,9 +2,10 @@
 same change labels, because all three read ``app.scoring.history``.
 
 The couple is built so the old report rule (each partner's latest, whatever the dates) and the
-pairing rule disagree: A answered 60 and 5 days ago, B 58 and 40 days ago. Only A's first and
-B's first are within 21 days of each other, so the gap "now" is that pair's, dated, and A's
-latest assessment (35 days from B's latest) is never compared with B's.
+pairing rule disagree: A answered 60 and 5 days ago, B 58 and 40 days ago. A's first and B's
+first pair (2 days apart, the closest); B's latest could only pair with A's first (20 days) or
+A's latest (35 days, outside the window), and A's first is taken. So the gap "now" is the first
+pair's, dated, and the partners' latest answers are never compared.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def test_api_page_and_pdf_agree_on_gaps_and_change_labels(client, db, factory) -
     for label, expected in api.items():
         rows = _page_rows(page, label)
         assert all(words in rows for words in expected["labels"]), (label, rows)
-        assert expected["gap"] in rows
+        assert re.search(rf"\b{re.escape(expected['gap'])}\b(?: large)? \(", rows), rows  # the "Gap now" cell
         a_on, b_on = (fmt.day(days_ago(ago)) for ago in (60, 58))
         assert f"({a_on} and {b_on})" in rows
         block = blocks[label]
@@ -76,7 +77,7 @@ def _page_rows(page: str, label: str) -> str:
     """The couple page's score-table rows of one subscale, as plain text."""
     start = page.index(f'<th scope="rowgroup" rowspan="2">{label}</th>')
     chunk = page[start: page.index("</tbody>", start)]
-    return html.unescape(re.sub(r"<[^>]+>", " ", chunk))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", chunk)).split())
 
 
 def _pdf_blocks(text: str, labels: list[str]) -> dict[str, str]:
@@ -84,3 +85,35 @@ def _pdf_blocks(text: str, labels: list[str]) -> dict[str, str]:
     starts = sorted((text.index(f"{label} scale 1\u20135"), label) for label in labels)
     ends = [s for s, _ in starts[1:]] + [text.index("Gap between partners", starts[-1][0] + 1) + 400]
     return {label: text[start:end] for (start, label), end in zip(starts, ends, strict=True)}
+
+
+def test_an_unscored_latest_assessment_is_read_the_same_everywhere(client, db, factory) -> None:
+    """A's latest questionnaire left Transparency unanswered: every surface keeps A's last *scored*
+    change, notes the unscored one, and takes the gap from the last pair that scored it."""
+    counselor = factory.counselor()
+    couple = factory.couple(counselor, names=("Maya", "Daniel"))
+    partner_a, partner_b = db.get(Client, couple.partner_a_id), db.get(Client, couple.partner_b_id)
+    for person, ago, values in [(partner_a, 50, (2, 2, 2, 2, 2)), (partner_b, 49, (3, 3, 3, 3, 3)),
+                                (partner_a, 20, (4, 4, 4, 4, 4)), (partner_b, 19, (3, 3, 3, 3, 3)),
+                                (partner_a, 3, (5, 5, 5, 5, 5)), (partner_b, 2, (3, 3, 3, 3, 3))]:
+        answers = keyed_answers(same_everywhere(values))
+        if ago == 3:  # A's latest: no Transparency item answered, so it is not scored (never 0)
+            answers = {k: v for k, v in answers.items() if not k.startswith("tr")}
+        submit(db, person, couple=couple, when=days_ago(ago), answers=answers)
+
+    [trust] = client.get(f"/api/v1/couples/{couple.id}/scores", headers=factory.headers(counselor)).json()
+    transparency = next(s for s in trust["subscales"] if s["subscale"] == "transparency")
+    a_points = transparency["partner_a"]["points"]
+    assert [p["mean"] for p in a_points] == [2.0, 4.0, None]
+    label = a_points[1]["from_baseline"]["label"]  # 2.0 -> 4.0: RCI 3.95
+    assert label == "reliable improvement"
+    gap = transparency["gaps"][-1]  # the pair 20/19 days ago: |4.0 - 3.0|
+    assert gap["size"] == 1.0 and gap["a_submitted_at"][:10] == days_ago(20).date().isoformat()
+
+    page = _page_rows(Browser(client, counselor).get(f"/couples/{couple.id}").text, "Transparency")
+    assert label in page and f"1.00 large ({fmt.day_pair(days_ago(20), days_ago(19))})" in page
+    pdf = client.post(f"/api/v1/couples/{couple.id}/reports", headers=factory.headers(counselor), json={})
+    block = _pdf_blocks(pdf_helpers.text(pdf.content), ["Transparency", "Accountability"])["Transparency"]
+    assert f"Since first: +2.00, {label}" in block
+    assert "Latest assessment not scored" in block
+    assert f"Gap between partners: 1.00 now (assessments of {fmt.day_pair(days_ago(20), days_ago(19))})" in block

@@ -25,7 +25,7 @@ def test_mend_serve_answers_and_shows_api_docs():
         assert httpx.get(f"{base}/api/v1/clients").status_code == 401
 
 
-def test_workers_listen_on_a_tcp_socket_so_responses_are_not_held_back():
+def test_workers_listen_on_a_tcp_socket_so_responses_are_not_held_back(monkeypatch):
     """uvicorn's multi-worker listener says proto 0, so asyncio never sets TCP_NODELAY and each
     keep-alive response waits ~40 ms (uvicorn #3149); app.serving relabels it IPPROTO_TCP."""
     import socket
@@ -34,6 +34,7 @@ def test_workers_listen_on_a_tcp_socket_so_responses_are_not_held_back():
 
     from app.serving import with_tcp_nodelay
 
+    monkeypatch.setattr(uvicorn.config.Config, "bind_socket", uvicorn.config.Config.bind_socket)  # undone after
     config = uvicorn.config.Config("app.main:app", host="127.0.0.1", port=free_port())
     with_tcp_nodelay()
     sock = config.bind_socket()

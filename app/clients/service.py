@@ -231,7 +231,9 @@ def couple_public(couple: Couple, a: Client, b: Client) -> CouplePublic:
 
 
 def couples_public(session: Session, couples: list[Couple]) -> list[CouplePublic]:
-    """Couples with both partners, loading all partners in one query."""
+    """Couples with both partners, loading all partners in one query (none for no couples)."""
+    if not couples:
+        return []
     ids = {c.partner_a_id for c in couples} | {c.partner_b_id for c in couples}
     people = {p.id: p for p in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
     return [couple_public(c, people[c.partner_a_id], people[c.partner_b_id]) for c in couples]

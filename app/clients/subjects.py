@@ -41,11 +41,6 @@ class Subject:
         return self.couple.id if self.couple is not None else None
 
     @property
-    def client(self) -> Client | None:
-        """The client, when the subject is one client on their own."""
-        return self.people[0] if self.couple is None else None
-
-    @property
     def practice_id(self) -> int:
         return (self.couple or self.people[0]).practice_id
 

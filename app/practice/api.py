@@ -6,32 +6,18 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from app.audit.service import list_events
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
 from app.errors import Forbidden
-from app.fields import RequestModel
 from app.pagination import Page, PageDep
 from app.practice import service
+from app.practice.schemas import PracticePublic, PracticeUpdate
 from app.routing import ApiRouter
 
 router = ApiRouter(prefix="/api/v1", tags=["practice"])
-
-
-class PracticePublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    timezone: str
-
-
-class PracticeUpdate(RequestModel):
-
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 @router.get("/practice", response_model=PracticePublic)

@@ -186,10 +186,10 @@ class GapPublic(BaseModel):
     a_submitted_at: datetime
     b_administration_id: int
     b_submitted_at: datetime
-    a_mean: float | None
-    b_mean: float | None
-    difference: float | None  # a - b
-    size: float | None
+    a_mean: float
+    b_mean: float
+    difference: float  # a - b
+    size: float
     large: bool
 
 

@@ -107,10 +107,8 @@ def _sessions(session: Session, subject: Subject, lo: datetime, hi: datetime, zo
 
 def _agreements(session: Session, subject: Subject, lo: datetime, hi: datetime) -> list[AgreementInput]:
     """Agreements that mattered in the period: active ones, ones checked in on, ones that changed."""
-    if subject.couple is None:
-        return []  # agreements belong to couples
     out = []
-    for record in agreement_records(session, couple_id=subject.id, created_before=hi):
+    for record in agreement_records(session, subject=subject, created_before=hi):
         outcomes = [checkin.outcome for checkin, at in record.checkins if lo <= at < hi]
         if _relevant(record, outcomes, lo):
             a = record.agreement
@@ -131,7 +129,7 @@ def _flags(session: Session, subject: Subject, zone: ZoneInfo) -> list[FlagInput
     return [
         FlagInput(partner_label=named[row.client_id], raised_at=row.raised_at.astimezone(zone),
                   severity=row.severity, message=row.message)
-        for row in open_flags_of(session, client_ids=subject.client_ids)
+        for row in open_flags_of(session, subject=subject)
     ]
 
 

@@ -13,9 +13,12 @@ compared with.
 
 Gaps (the pairing rule): only between two partners. Every pair of one A and one B
 administration submitted at most ``pairing_window_days`` apart is a candidate; pairs are taken
-closest in time first, each administration used at most once, and kept oldest first. A subscale
-has a gap in a pair only when both partners' administrations scored it; the gap names both
-dates. No pair, no gap: two scores months apart are never compared as if taken together.
+closest in time first, each administration used at most once, and never crossing an earlier
+pair (A's later answers are never paired with B's earlier ones when A's earlier answers are
+paired with B's later ones), kept oldest first. A pair is of administrations, not of subscales:
+a subscale has a gap in a pair only when both partners' administrations scored it, and the gap
+names both dates. No pair, no gap: two scores months apart are never compared as if taken
+together.
 """
 
 from __future__ import annotations
@@ -158,11 +161,6 @@ class ScoreHistory:
     subscales: tuple[SubscaleHistory, ...]
 
     @property
-    def has_scores(self) -> bool:
-        """Someone has submitted it (a scored or unscored point exists)."""
-        return any(t.points for s in self.subscales for t in s.trajectories)
-
-    @property
     def administrations(self) -> int:
         """Submitted administrations shown (each counted once, whatever its subscales)."""
         return len({p.administration_id for s in self.subscales for t in s.trajectories for p in t.points})
@@ -211,20 +209,19 @@ def _change(
 def pair_rounds(
     a: Sequence[Submitted], b: Sequence[Submitted], *, window: timedelta
 ) -> list[tuple[Submitted, Submitted]]:
-    """One-to-one pairs at most ``window`` apart, closest first; returned oldest pair first."""
+    """One-to-one pairs at most ``window`` apart, closest first, none crossing another; returned
+    oldest pair first. ``a`` and ``b`` are each oldest first."""
     candidates = sorted(
         (abs(x.at - y.at), i, j)
         for i, x in enumerate(a) for j, y in enumerate(b) if abs(x.at - y.at) <= window
     )
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
+    chosen: list[tuple[int, int]] = []
     for _, i, j in candidates:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            pairs.append((a[i], b[j]))
-    return sorted(pairs, key=lambda pair: max(pair[0].at, pair[1].at))
+        taken = any(i == k or j == m for k, m in chosen)
+        crossing = any((k < i) != (m < j) for k, m in chosen)
+        if not taken and not crossing:
+            chosen.append((i, j))
+    return sorted(((a[i], b[j]) for i, j in chosen), key=lambda pair: max(pair[0].at, pair[1].at))
 
 
 def _gaps(rounds: Sequence[tuple[Submitted, Submitted]], subscale_id: str, threshold: float) -> tuple[GapPoint, ...]:

@@ -12,6 +12,7 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.clients.service import couple_visible, get_couple
+from app.clients.subjects import Subject
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
 from app.sessions.models import Agreement, AgreementCheckIn, AgreementStatusChange, TherapySession
@@ -114,13 +115,14 @@ class AgreementRecord:
 
 
 def agreement_records(
-    session: Session, *, couple_id: int, created_before: datetime | None = None
+    session: Session, *, subject: Subject, created_before: datetime | None = None
 ) -> list[AgreementRecord]:
-    """A couple's agreements with check-ins and history, in three queries however many.
-
-    The caller has already checked the couple against the actor's caseload.
-    """
-    query = select(Agreement).where(Agreement.couple_id == couple_id)
+    """A couple's agreements with check-ins and history, in three queries however many
+    (none for a client alone: agreements belong to couples). The ``Subject`` is the proof
+    that the couple is in the actor's caseload."""
+    if subject.couple is None:
+        return []
+    query = select(Agreement).where(Agreement.couple_id == subject.id)
     if created_before is not None:
         query = query.where(col(Agreement.created_at) < created_before)
     found = list(session.exec(query.order_by(col(Agreement.created_at), col(Agreement.id))).all())

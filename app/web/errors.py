@@ -1,7 +1,9 @@
 """Every error answer, in one place: an HTML page on browser paths, JSON on ``/api/...``.
 
 ``respond`` is the one responder that decides HTML or JSON; each exception handler below
-only says which status and message an error means, and ``app.main`` registers them.
+only says which status and message an error means, and ``app.main`` registers them. The
+handlers are coroutines because they do no I/O: a plain function would cost every error
+answer a hop to a worker thread.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import WriteInReadRequest
 from app.errors import DomainError, InvalidField, TooManyAttempts
 from app.web.deps import LoginRequired
 from app.web.templating import render
@@ -66,7 +69,7 @@ def respond(request: Request, status: int, message: str, *, headers: dict[str, s
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def domain_error(request: Request, exc: Exception) -> Response:
+async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
     detail = ([{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
@@ -74,31 +77,38 @@ def domain_error(request: Request, exc: Exception) -> Response:
     return respond(request, exc.status_code, exc.message, headers=headers, detail=detail)
 
 
-def integrity_error(request: Request, exc: Exception) -> Response:
+async def integrity_error(request: Request, exc: Exception) -> Response:
     log.info("integrity error on %s: %s", request.url.path, exc)
     return respond(request, 409, CONFLICT)
 
 
-def data_error(request: Request, exc: Exception) -> Response:
+async def data_error(request: Request, exc: Exception) -> Response:
     return respond(request, 422, OUT_OF_RANGE)
 
 
-def busy(request: Request, exc: Exception) -> Response:
+async def busy(request: Request, exc: Exception) -> Response:
+    if _refused_write(exc):  # a GET that wrote: the code's mistake, not a busy database
+        raise WriteInReadRequest(f"a read request tried to write on {request.url.path}") from exc
     log.warning("database unavailable on %s: %s", request.url.path, exc)
     return respond(request, 503, BUSY, headers={"Retry-After": "2"})
 
 
-def http_error(request: Request, exc: Exception) -> Response:
+def _refused_write(exc: Exception) -> bool:
+    text = str(exc)
+    return "readonly database" in text or "read-only transaction" in text
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
     return respond(request, exc.status_code, message, headers=dict(exc.headers or {}), detail=exc.detail)
 
 
-def validation_error(request: Request, exc: Exception) -> Response:
+async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return respond(request, 422, UNREADABLE_ADDRESS, detail=jsonable_encoder(exc.errors()), web_status=400)
 
 
-def login_redirect(request: Request, exc: Exception) -> Response:
+async def login_redirect(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     return RedirectResponse(exc.location, status_code=303)

@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.models import Couple
-from app.clients.schemas import CouplePublic
 from app.clients.service import couples_public
 from app.db import utcnow
 from app.questionnaires.administrations import service as questionnaires
@@ -25,18 +24,13 @@ EXPIRING_DAYS = 3         # ... and one about to expire needs a resend
 OPEN_STATUSES = ("pending", "in_progress")
 
 
-def couple_rows(session: Session, couples: list[Couple]) -> list[CouplePublic]:
-    """Couples with both partners and a display name, loaded in one query."""
-    return couples_public(session, couples) if couples else []
-
-
 def session_names(session: Session, rows: Sequence[TherapySession]) -> dict[int, str]:
     """Who each session was with (couple or client name), in two queries for any number of rows.
 
     ``rows`` come from the sessions service, already scoped to the counselor."""
     couple_ids = {r.couple_id for r in rows if r.couple_id}
     couples = list(session.exec(select(Couple).where(col(Couple.id).in_(couple_ids))).all()) if couple_ids else []
-    couple_names = {c.id: c.name for c in couple_rows(session, couples)}
+    couple_names = {c.id: c.name for c in couples_public(session, couples)}
     client_names = clients.display_names(session, [r.client_id for r in rows if r.client_id])
     return {r.id: couple_names.get(r.couple_id, "") if r.couple_id else client_names.get(r.client_id, "")
             for r in rows if r.id is not None}

@@ -16,6 +16,7 @@ from app.auth.schemas import CounselorCreate, CounselorUpdate
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidField
 from app.practice import service as practice_service
+from app.practice.schemas import PracticeUpdate
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
 from app.web.paging import pager
@@ -53,16 +54,15 @@ def settings_page(request: Request, session: SessionDep, me: CurrentWebCounselor
 @router.post("/settings")
 def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     require_owner(me)
-    name, timezone = text(form, "name"), text(form, "timezone")
-    errors = FormErrors()
-    if not name:
+    data, errors = parse(PracticeUpdate, pick(form, ("name", "timezone")))
+    if not text(form, "name"):
         errors.add("name", "Enter the practice's name")
 
-    def save(_: object) -> Response:
-        practice_service.update_practice(session, actor=me, name=name[:200], timezone=timezone or None)
+    def save(valid: PracticeUpdate) -> Response:
+        practice_service.update_practice(session, actor=me, name=valid.name, timezone=valid.timezone)
         return RedirectResponse("/settings?notice=practice-saved", status_code=303)
 
-    return submit_form(session, name, errors, save=save, show=lambda problems: _settings_page(
+    return submit_form(session, data, errors, save=save, show=lambda problems: _settings_page(
         request, session, me, values=values_of(form), errors=problems, status=422))
 
 

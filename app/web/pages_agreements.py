@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
+from app.clients.service import couples_public
 from app.db import SessionDep
 from app.reports.core.formatting import label
 from app.sessions import agreements as service
 from app.sessions.models import AGREEMENT_KINDS, AGREEMENT_STATUSES
 from app.sessions.schemas import AgreementCreate, AgreementUpdate
-from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, values_of
 from app.web.templating import render
@@ -28,7 +28,7 @@ FIELD_LABELS = {"kind": "Kind", "title": "Agreement", "details": "Details", "sta
 
 def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
               values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
-    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+    couple = couples_public(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
     return render(request, "couples/agreement_form.html", {
         "couple": couple, "values": values, "errors": errors, "labels": FIELD_LABELS,
         "kinds": [(k, label(k)) for k in AGREEMENT_KINDS],
@@ -54,7 +54,7 @@ def agreement_create(couple_id: int, request: Request, session: SessionDep, me: 
 def _agreement_page(request: Request, session: Session, me: Counselor, agreement_id: int,
                     values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
     agreement = service.get_agreement(session, actor=me, agreement_id=agreement_id)
-    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me,
+    couple = couples_public(session, [clients.get_couple(session, actor=me,
                                                               couple_id=agreement.couple_id)])[0]
     return render(request, "couples/agreement.html", {
         "agreement": agreement, "couple": couple, "values": values, "errors": errors,

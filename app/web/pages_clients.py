@@ -13,6 +13,7 @@ from app.auth.service import list_counselors
 from app.clients import service
 from app.clients.models import Client
 from app.clients.schemas import ClientCreate, ClientUpdate
+from app.clients.service import couples_public
 from app.db import SessionDep
 from app.sessions.service import list_sessions
 from app.web import lookups
@@ -86,7 +87,7 @@ def client_page(client_id: int, request: Request, session: SessionDep, me: Curre
     sessions, _ = list_sessions(session, actor=me, couple_id=None, client_id=client_id, q=None,
                                 offset=0, limit=20)
     return render(request, "clients/detail.html", {
-        "client": client, "couples": lookups.couple_rows(session, theirs), "sessions": sessions,
+        "client": client, "couples": couples_public(session, theirs), "sessions": sessions,
         "administrations": lookups.client_administrations(session, me, client_id),
     })
 

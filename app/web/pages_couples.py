@@ -12,6 +12,7 @@ from app.auth.models import Counselor
 from app.clients import service
 from app.clients.models import BREACH_TYPES
 from app.clients.schemas import ClientCreate, CoupleCreate
+from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
@@ -48,7 +49,7 @@ def couples_list(request: Request, session: SessionDep, me: CurrentWebCounselor)
     rows, total = service.list_couples(session, actor=me, q=q or None, status=None,
                                        offset=page.offset, limit=page.per_page)
     return render(request, "couples/list.html", {
-        "couples": lookups.couple_rows(session, rows), "page": page.with_total(total), "q": q,
+        "couples": couples_public(session, rows), "page": page.with_total(total), "q": q,
     })
 
 
@@ -122,7 +123,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "couple": row,
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
-        "agreements": agreement_service.agreement_records(session, couple_id=couple_id),
+        "agreements": agreement_service.agreement_records(session, subject=subject),
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
         "scores": score_histories(session, subject=subject),

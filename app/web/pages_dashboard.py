@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
+from app.clients.service import couples_public
 from app.db import SessionDep, utcnow
 from app.sessions.service import last_session_by_couple, list_sessions
 from app.web import lookups
@@ -41,7 +42,7 @@ def couples_not_seen(session: Session, me: Counselor) -> list[dict[str, Any]]:
     """Active couples whose last session is older than NOT_SEEN_DAYS (or who have none)."""
     couples, _ = clients.list_couples(session, actor=me, q=None, status="active", offset=0, limit=500)
     cutoff = utcnow() - timedelta(days=NOT_SEEN_DAYS)
-    rows = lookups.couple_rows(session, couples)
+    rows = couples_public(session, couples)
     last_seen = last_session_by_couple(session, actor=me, couple_ids=[r.id for r in rows])
     out = [{"couple": row, "last_seen": last_seen.get(row.id)} for row in rows
            if last_seen.get(row.id) is None or last_seen[row.id] < cutoff]

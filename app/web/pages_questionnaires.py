@@ -24,7 +24,7 @@ from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
-from app.web.templating import render, subject_page
+from app.web.templating import record_page, render, subject_page
 
 router = APIRouter()
 
@@ -40,24 +40,25 @@ def _send_form(request: Request, subject: Subject, values: dict[str, Any], error
     }, status=status)
 
 
-def _defaults(subject: Subject) -> dict[str, Any]:
-    """A first send form: the first assessment the definitions offer, two weeks, everyone ticked."""
+def _defaults(session: Session, me: Counselor, subject: Subject) -> dict[str, Any]:
+    """A first send form: the questionnaire sent last time (else the first assessment the
+    definitions offer), two weeks, everyone ticked."""
     catalog = default_catalog()
-    usual = (catalog.of_kind("assessment") or catalog.scored() or catalog.all())[0]
-    return {"instrument_id": usual.id, "expires_in_days": "14",
-            "client_ids": [str(p.id) for p in subject.people]}
+    last = service.last_given(session, actor=me, subject=subject)
+    usual = last if last and catalog.versions(last) else (catalog.of_kind("assessment") or catalog.all())[0].id
+    return {"instrument_id": usual, "expires_in_days": "14", "client_ids": [str(p.id) for p in subject.people]}
 
 
 @router.get("/couples/{couple_id:id}/send")
 def send_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     subject = load_subject(session, actor=me, couple_id=couple_id)
-    return _send_form(request, subject, _defaults(subject), FormErrors())
+    return _send_form(request, subject, _defaults(session, me, subject), FormErrors())
 
 
 @router.get("/clients/{client_id:id}/send")
 def client_send_form(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     subject = load_subject(session, actor=me, client_id=client_id)
-    return _send_form(request, subject, _defaults(subject), FormErrors())
+    return _send_form(request, subject, _defaults(session, me, subject), FormErrors())
 
 
 def _chosen(form: CheckedForm, subject: Subject) -> list[str]:
@@ -127,15 +128,10 @@ def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], 
     })
 
 
-def _back(couple_id: int | None, client_id: int) -> str:
-    """Where an administration is listed: its couple's page, or its client's."""
-    return f"/couples/{couple_id}" if couple_id else f"/clients/{client_id}"
-
-
 @router.post("/administrations/{administration_id:id}/revoke")
 def revoke(administration_id: int, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     administration = service.revoke_administration(session, actor=me, administration_id=administration_id)
-    back = _back(administration.couple_id, administration.client_id)
+    back = record_page(administration.couple_id, administration.client_id)
     return RedirectResponse(f"{back}?notice=link-revoked#links-h", status_code=303)
 
 
@@ -146,7 +142,7 @@ def resend(administration_id: int, request: Request, session: SessionDep, me: Cu
     administration, link = service.resend_link(session, actor=me, administration_id=administration_id)
     client = clients.get_client(session, actor=me, client_id=administration.client_id)
     sent = [{"administration": administration, "link": link, "client": client}]
-    return _links_page(request, session, sent, back=_back(administration.couple_id, administration.client_id))
+    return _links_page(request, session, sent, back=record_page(administration.couple_id, administration.client_id))
 
 
 @router.get("/administrations/{administration_id:id}")
@@ -160,7 +156,7 @@ def answers_page(administration_id: int, request: Request, session: SessionDep,
     return render(request, "questionnaires/answers.html", {
         "data": answers, "client": client, "definition": definition,
         "subscale_labels": {sid: s.label for sid, s in definition.subscales.items()},
-        "back": _back(answers.administration.couple_id, client.id or 0),
+        "back": record_page(answers.administration.couple_id, client.id or 0),
     })
 
 

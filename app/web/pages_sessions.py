@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service as clients
+from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField
@@ -52,7 +53,7 @@ def sessions_list(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
               values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
-    couple = lookups.couple_rows(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+    couple = couples_public(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
     return render(request, "sessions/new.html", {
         "couple": couple, "values": values, "errors": errors, "labels": FIELD_LABELS,
         "modalities": [(m, label(m)) for m in MODALITIES],
@@ -105,7 +106,7 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
     found = service.read_note(session, actor=me, session_id=session_id)
     subject = load_subject(session, actor=me, couple_id=found.couple_id,
                            client_id=None if found.couple_id else found.client_id)
-    records = agreements.agreement_records(session, couple_id=found.couple_id) if found.couple_id else []
+    records = agreements.agreement_records(session, subject=subject)
     active = [r.agreement for r in records if r.agreement.status != "retired"]
     checkins = {r.agreement.id: c for r in records for c, _ in r.checkins if c.session_id == found.id}
     return render(request, "sessions/detail.html", {

@@ -41,9 +41,14 @@ NOTICES = {
 }
 
 
+def record_page(couple_id: int | None, client_id: int) -> str:
+    """Where a record is listed: its couple's page, or (without a couple) its client's."""
+    return f"/couples/{couple_id}" if couple_id else f"/clients/{client_id}"
+
+
 def subject_page(subject: Subject) -> str:
     """The couple's or client's own page; the shared send and report pages live under it."""
-    return f"/{subject.kind}s/{subject.id}"
+    return record_page(subject.couple_id, subject.id)
 
 
 def subject_list(subject: Subject) -> tuple[str, str]:
@@ -60,7 +65,7 @@ def _environment() -> Environment:
     )
     env.filters.update(FILTERS)
     env.globals.update(trajectory_chart=charts.trajectory_chart, legend_swatch=charts.legend_swatch,
-                       subject_page=subject_page, subject_list=subject_list)
+                       subject_page=subject_page, subject_list=subject_list, record_page=record_page)
     return env
 
 

@@ -67,6 +67,7 @@ def test_agreements_list_is_paginated_and_searchable(client, factory):
 def test_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
     from sqlalchemy import event
 
+    from app.clients.subjects import load_subject
     from app.sessions.agreements import agreement_records
 
     me = factory.counselor()
@@ -84,12 +85,13 @@ def test_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
         counted.append("q")
 
     engine = db.get_bind()
-    agreement_records(db, couple_id=small.id)  # opens the transaction first
+    agreement_records(db, subject=load_subject(db, actor=me, couple_id=small.id))  # opens the transaction first
+    few, lots = (load_subject(db, actor=me, couple_id=c.id) for c in (small, large))
     event.listen(engine, "before_cursor_execute", count)
     try:
-        one = agreement_records(db, couple_id=small.id)
+        one = agreement_records(db, subject=few)
         queries_one, counted[:] = len(counted), []
-        many = agreement_records(db, couple_id=large.id)
+        many = agreement_records(db, subject=lots)
         queries_many = len(counted)
     finally:
         event.remove(engine, "before_cursor_execute", count)

@@ -92,3 +92,22 @@ def test_agreements_create_change_and_retire(client, factory, db):
     assert retired.status_code == 200
     again = browser.post(f"/agreements/{agreement.id}/status", {"status": "kept"})
     assert again.status_code == 409 and "retired" in again.text
+
+
+def test_times_are_shown_in_the_practice_time_zone(client, factory, db):
+    from datetime import UTC, datetime
+
+    from app.practice.models import Practice
+
+    me = factory.counselor()
+    practice = db.get(Practice, me.practice_id)
+    practice.timezone = "America/New_York"
+    db.add(practice)
+    db.commit()
+    couple = factory.couple(me)
+    late = factory.therapy_session(couple)
+    late.starts_at = datetime(2025, 3, 5, 2, 30, tzinfo=UTC)  # 21:30 on 4 March in New York
+    db.add(late)
+    db.commit()
+    html = Browser(client, me).get(f"/sessions/{late.id}").text
+    assert "4 Mar 2025, 21:30" in html and "5 Mar 2025" not in html

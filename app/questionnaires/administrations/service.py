@@ -66,6 +66,18 @@ def own_context(subject: Subject) -> ColumnElement[bool]:
     return in_scope & or_(col(Administration.couple_id) == subject.id, col(Administration.couple_id).is_(None))
 
 
+def last_given(session: Session, *, actor: Counselor, subject: Subject) -> str | None:
+    """The questionnaire most recently given to this couple or client, else the one this
+    counselor gave last to anyone: what a counselor usually sends again. None at first."""
+    newest = (col(Administration.created_at).desc(), col(Administration.id).desc())
+    for condition in (own_context(subject), and_(col(Administration.practice_id) == actor.practice_id,
+                                                 col(Administration.counselor_id) == actor.id)):
+        found = session.exec(select(Administration.instrument_id).where(condition).order_by(*newest).limit(1)).first()
+        if found is not None:
+            return found
+    return None
+
+
 def get_administration(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
     found = session.exec(
         select(Administration).where(Administration.id == administration_id, administration_visible(actor))

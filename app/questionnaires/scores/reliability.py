@@ -26,17 +26,6 @@ from app.scoring.history import SOURCE_DEFINITION
 SOURCE_PRACTICE = "practice"
 
 
-def submitted_count(session: Session, *, practice_id: int, definition: Definition) -> int:
-    """How many administrations of this exact instrument version the practice has submitted."""
-    statement = select(func.count()).select_from(Administration).where(
-        Administration.practice_id == practice_id,
-        Administration.instrument_id == definition.id,
-        Administration.instrument_version == definition.version,
-        Administration.status == "submitted",
-    )
-    return int(session.exec(statement).one())
-
-
 def _submitted_answer_sets(
     session: Session, *, practice_id: int, definition: Definition
 ) -> list[dict[str, Any]]:

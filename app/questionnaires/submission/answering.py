@@ -3,7 +3,7 @@
 Concurrency: every write first locks the administration row (``SELECT ... FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then re-reads its
 status. Submission itself is a conditional ``UPDATE ... WHERE status NOT IN
-('submitted', 'revoked')`` so two submits can never both score (ARCHITECTURE.md, "Submission").
+('submitted', 'revoked')`` so two submits can never both score (ARCHITECTURE.md, "A submission").
 """
 
 from __future__ import annotations

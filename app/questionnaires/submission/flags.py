@@ -11,6 +11,7 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Client
 from app.clients.service import client_visible
+from app.clients.subjects import Subject
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.questionnaires.models import Administration, AdministrationFlag
@@ -59,10 +60,10 @@ def list_flags(
     return _sorted([_public(f, c, i) for f, c, i in session.exec(_query(*conditions)).all()])
 
 
-def open_flags_of(session: Session, *, client_ids: list[int]) -> list[AdministrationFlag]:
-    """Every open flag of these clients, whatever the context (the caller has scoped the ids)."""
+def open_flags_of(session: Session, *, subject: Subject) -> list[AdministrationFlag]:
+    """Every open flag of the couple's partners or of the client, whatever the context."""
     return list(session.exec(select(AdministrationFlag).where(
-        col(AdministrationFlag.client_id).in_(client_ids), col(AdministrationFlag.resolved_at).is_(None),
+        col(AdministrationFlag.client_id).in_(subject.client_ids), col(AdministrationFlag.resolved_at).is_(None),
     )).all())
 
 

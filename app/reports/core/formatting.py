@@ -3,7 +3,8 @@
 The one formatter: the web's templates and the report's register the same ``FILTERS``.
 Data keeps full precision and UTC times; rounding and the practice's time zone are applied
 only here, at display time, so the same numbers can be tested exactly and shown tidily.
-Date filters read the zone from the template's ``timezone`` variable.
+Date filters read the zone from the template's ``timezone`` variable; the functions take it
+as an argument (without one, an aware time is shown in its own zone).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def _local(value: date | datetime, zone_name: str | None) -> date | datetime:
-    if isinstance(value, datetime) and value.tzinfo is not None:
+    """An aware time in the named zone; without a name (or for a date) the value as it is."""
+    if zone_name and isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(zone(zone_name))
     return value
 
@@ -118,7 +120,7 @@ def moment(value: datetime | None, zone_name: str | None = None, *, seconds: boo
         return DASH
     local = _local(value, zone_name)
     assert isinstance(local, datetime)
-    return f"{day(local)}, {local.strftime('%H:%M:%S' if seconds else '%H:%M')}"
+    return f"{local.day} {local.strftime('%b %Y')}, {local.strftime('%H:%M:%S' if seconds else '%H:%M')}"
 
 
 def short_day(value: date | datetime, zone_name: str | None = None) -> str:
@@ -153,6 +155,11 @@ def _day_pair_filter(ctx: Context, pair: tuple[date | datetime, date | datetime]
 
 
 @pass_context
+def _short_day_filter(ctx: Context, value: date | datetime) -> str:
+    return short_day(value, ctx.get("timezone"))
+
+
+@pass_context
 def _moment_filter(ctx: Context, value: datetime | None, seconds: bool = False) -> str:
     return moment(value, ctx.get("timezone"), seconds=seconds)
 
@@ -165,7 +172,7 @@ FILTERS = {
     "day": _day_filter,
     "day_pair": _day_pair_filter,
     "local": _moment_filter,
-    "short_day": short_day,
+    "short_day": _short_day_filter,
     "label": label,
     "plural": plural,
 }

@@ -78,9 +78,9 @@ def test_history_numbers_by_hand(client, factory, db):
     # Round 1: 2.8 - 3.0 = -0.2 (small); round 2: 5.0 - 1.0 = 4.0 >= threshold 1.0 (large)
     assert gaps[0]["difference"] == pytest.approx(-0.2) and gaps[0]["large"] is False
     assert gaps[1]["difference"] == pytest.approx(4.0) and gaps[1]["large"] is True
-    # Every other subscale had all 3s throughout: mean 3.0, no gap.
+    # Every other subscale had all 3s throughout: mean 3.0, so both pairs show a gap of zero.
     empathy = next(s for s in body["subscales"] if s["subscale"] == "empathy")
-    assert all(g["difference"] == pytest.approx(0.0) for g in empathy["gaps"])
+    assert [g["difference"] for g in empathy["gaps"]] == pytest.approx([0.0, 0.0])
 
 
 def test_history_function_returns_plain_data(db, factory):
