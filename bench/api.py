@@ -71,6 +71,8 @@ def _args() -> argparse.Namespace:
                         help="uvicorn worker processes per app; one table per value (default: 1 2)")
     parser.add_argument("--operations", nargs="+", choices=list(OPERATIONS), default=list(OPERATIONS),
                         help="a subset of the operations (default: all)")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="rounds per operation, the apps taking turns in each (drift hits all alike)")
     parser.add_argument("--before", type=Path, default=None, metavar="DIR",
                         help="an earlier checkout of Mend to serve beside this one")
     parser.add_argument("--stock-uvicorn", action="store_true",
@@ -281,11 +283,36 @@ def stop(server: Server) -> None:
 
 @dataclass
 class Result:
-    rps: float
-    p50_ms: float
-    p95_ms: float
+    """One app's load on one operation, over one or more rounds."""
+
+    latencies: list[float]  # seconds per operation
+    elapsed: float  # seconds the timed operations took, summed over rounds
     errors: int
-    cpu_split: list[float]  # share of the server's CPU time per worker process
+    cpu_used: list[int]  # CPU ticks per worker process
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+    @property
+    def cpu_split(self) -> list[float]:
+        """Share of the server's CPU time per worker process."""
+        total = sum(self.cpu_used)
+        return [u / total for u in self.cpu_used] if total else []
+
+    def plus(self, other: Result) -> Result:
+        cpu = [a + b for a, b in zip(self.cpu_used, other.cpu_used, strict=False)] or other.cpu_used
+        return Result(self.latencies + other.latencies, self.elapsed + other.elapsed,
+                      self.errors + other.errors, cpu)
 
 
 Operation = Callable[[httpx.Client, random.Random], bool]
@@ -385,10 +412,7 @@ def run_load(server: Server, make_request: Operation, total: int, concurrency: i
     if len(latencies) < per_thread * concurrency:
         raise RuntimeError(f"a load-generator thread failed against {server.base}")
     used = [after - before for after, before in zip(server.cpu(), cpu_before, strict=False)]
-    split = [u / sum(used) for u in used] if sum(used) else []
-    latencies.sort()
-    return Result(len(latencies) / elapsed, statistics.median(latencies) * 1000,
-                  latencies[int(len(latencies) * 0.95) - 1] * 1000, errors[0], split)
+    return Result(latencies, elapsed, errors[0], used)
 
 
 def operations(routes: dict[str, str], couple_ids: list[int]) -> dict[str, Operation]:
@@ -482,8 +506,8 @@ def machine_facts(url: str, schema: str | None) -> list[str]:
 
 def print_table(workers: int, results: dict[str, dict[str, Result]], args: argparse.Namespace) -> None:
     plural = "worker" if workers == 1 else "workers"
-    print(f"\n{workers} uvicorn {plural} per app; {args.requests} timed operations per operation and app, "
-          f"{args.concurrency} concurrent clients")
+    print(f"\n{workers} uvicorn {plural} per app; {args.requests} timed operations per operation and app "
+          f"in {args.rounds} rounds taking the apps in turn, {args.concurrency} concurrent clients")
     others = [name for name in results if name != "Mend"]
     head = f"{'operation':<23}{'Mend r/s':>9}{'p50':>7}{'p95':>7}" + "".join(
         f" |{name[:8] + ' r/s':>13}{'Mend÷it':>8}" for name in others) + f" |{'errors':>10}"
@@ -505,6 +529,30 @@ def print_table(workers: int, results: dict[str, dict[str, Result]], args: argpa
             splits = "; ".join(f"{key} " + "/".join(f"{share:.0%}" for share in per_op[key].cpu_split)
                                for key in args.operations)
             print(f"CPU split over the {workers} {name} workers: {splits}")
+
+
+def measure(apps: dict, workers: int, env: dict, args: argparse.Namespace, couple_ids: list[int],
+            headers: dict) -> dict[str, dict[str, Result]]:
+    """Every app served at once; each operation's load given in ``--rounds`` rounds that take
+    the apps in turn, so a machine that slows down for a minute slows them all alike."""
+    servers = {}
+    try:
+        for name, (app_path, _routes) in apps.items():
+            root = args.before.resolve() if name == "before" else ROOT
+            servers[name] = start_server(app_path, workers, env[name], root=root)
+        results: dict[str, dict[str, Result]] = {name: {} for name in apps}
+        per_round = max(args.concurrency, args.requests // args.rounds)
+        for key in args.operations:
+            for _ in range(args.rounds):
+                for name, (_app_path, routes) in apps.items():
+                    load = run_load(servers[name], operations(routes, couple_ids)[key], per_round,
+                                    args.concurrency, headers if name in ("Mend", "before") else {})
+                    so_far = results[name].get(key)
+                    results[name][key] = so_far.plus(load) if so_far else load
+        return results
+    finally:
+        for server in servers.values():
+            stop(server)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -537,17 +585,7 @@ def main() -> None:
         if args.before:
             apps["before"] = APPS["Mend"]
         for workers in args.workers:
-            results: dict[str, dict[str, Result]] = {}
-            for name, (app_path, routes) in apps.items():
-                root = args.before.resolve() if name == "before" else ROOT
-                server = start_server(app_path, workers, env[name], root=root)
-                try:
-                    ops = operations(routes, couple_ids)
-                    results[name] = {key: run_load(server, ops[key], args.requests, args.concurrency,
-                                                   headers if name in ("Mend", "before") else {})
-                                     for key in args.operations}
-                finally:
-                    stop(server)
+            results = measure(apps, workers, env, args, couple_ids, headers)
             print_table(workers, results, args)
     finally:
         if schema:

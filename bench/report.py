@@ -201,7 +201,7 @@ def single_report(counselor_id: int, couple_id: int, repeat: int) -> dict[str, f
 
     from app.auth.models import Counselor
     from app.db import get_engine
-    from app.reports.context import build_report_context
+    from app.reports.core.context import build_report_context
     from app.reports.render import FONT_CONFIG, PDF_OPTIONS, render_html
     from app.reports.service import build_report_input, generate_report
 
