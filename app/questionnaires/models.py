@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
@@ -37,6 +38,33 @@ class Administration(SQLModel, table=True):
     last_saved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True, index=True))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # Something only the client knows: the link alone never shows a saved answer.
+    passcode_hash: str | None = Field(default=None, max_length=200)
+    passcode_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # The client's own choice, asked before sending; reports for the couple show scores only when True.
+    share_scores: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+LINK_EVENT_KINDS = ("opened", "passcode_set", "passcode_ok", "passcode_failed", "locked", "left")
+
+
+class LinkEvent(SQLModel, table=True):
+    """Something that happened on a private link, for the counselor to see.
+
+    ``browser`` is a keyed hash of a random per-browser cookie: enough to tell "same browser"
+    from "new browser", and nothing about the device, its address or its user agent.
+    """
+
+    __tablename__ = "link_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    administration_id: int = Field(foreign_key="administration.id", index=True)
+    kind: str = Field(max_length=20)
+    browser: str | None = Field(default=None, max_length=64)
+    new_browser: bool = False
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 
 class Response(SQLModel, table=True):
@@ -88,3 +116,18 @@ class AdministrationFlag(SQLModel, table=True):
     raised_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     resolved_by_id: int | None = Field(default=None, foreign_key="counselor.id")
+    resolution_note: str | None = Field(default=None, max_length=500)
+
+
+class FlagReview(SQLModel, table=True):
+    """Each time a counselor marks a flag dealt with or reopens it: who, when and why."""
+
+    __tablename__ = "flag_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    flag_id: int = Field(foreign_key="administration_flag.id", index=True)
+    action: str = Field(max_length=12)  # "resolved" or "reopened"
+    note: str = Field(max_length=500)
+    by_id: int = Field(foreign_key="counselor.id")
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

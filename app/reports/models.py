@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Column, Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -23,3 +24,7 @@ class Report(SQLModel, table=True):
     checksum: str = Field(max_length=64)
     size_bytes: int
     filename: str = Field(max_length=200)
+    # Who the copy is for (app.reports.core.audience); printed on every page.
+    audience: str = Field(default="clinical", max_length=20, sa_column_kwargs={"server_default": "clinical"})
+    partner_id: int | None = Field(default=None, foreign_key="client.id")  # the partner a "partner" copy is for
+    dates_shifted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})

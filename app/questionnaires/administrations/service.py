@@ -54,15 +54,18 @@ def administration_visible(actor: Counselor) -> ColumnElement[bool]:
                 col(Administration.client_id).in_(clients))
 
 
-def own_context(subject: Subject) -> ColumnElement[bool]:
+def own_context(subject: Subject, *, strict: bool = False) -> ColumnElement[bool]:
     """SQL condition: administrations that belong with this couple or client.
 
     For a couple, both partners' administrations given in the couple's context or to the
-    person alone (``couple_id`` NULL); for a client on their own, all of theirs.
+    person alone (``couple_id`` NULL); for a client on their own, all of theirs. ``strict``
+    keeps to the couple's own context (what a partner wrote there, never in individual work).
     """
     in_scope = col(Administration.client_id).in_(subject.client_ids)
     if subject.couple is None:
         return in_scope
+    if strict:
+        return in_scope & (col(Administration.couple_id) == subject.id)
     return in_scope & or_(col(Administration.couple_id) == subject.id, col(Administration.couple_id).is_(None))
 
 

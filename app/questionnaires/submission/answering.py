@@ -107,28 +107,33 @@ def save_in_session(
     return save_answers(session, administration_id=administration_id, values=values)
 
 
-def submit_in_session(session: Session, *, actor: Counselor, administration_id: int) -> Administration:
+def submit_in_session(
+    session: Session, *, actor: Counselor, administration_id: int, share_scores: bool = False
+) -> Administration:
     """Submit in session: the same validation, scoring and single-use guard as the link.
 
-    Submitting an already submitted administration returns it unchanged (idempotent).
+    ``share_scores`` is the client's answer to "may reports for the two of you show your
+    scores?", asked aloud; not sharing is the default. Submitting an already submitted
+    administration returns it unchanged (idempotent).
     """
     get_administration(session, actor=actor, administration_id=administration_id)
-    administration, _ = submit(session, administration_id=administration_id, actor=actor)
+    administration, _ = submit(session, administration_id=administration_id, actor=actor,
+                               share_scores=share_scores)
     return administration
 
 
-def _mark_submitted(session: Session, administration: Administration) -> bool:
+def _mark_submitted(session: Session, administration: Administration, share_scores: bool) -> bool:
     """The single-use guard: a conditional UPDATE that only one submit can win."""
     now = utcnow()
     result = session.exec(  # type: ignore[call-overload]
         update(Administration)
         .where(col(Administration.id) == administration.id, col(Administration.status).not_in(CLOSED))
-        .values(status="submitted", submitted_at=now, current_section=None)
+        .values(status="submitted", submitted_at=now, current_section=None, share_scores=share_scores)
     )
     if result.rowcount != 1:
         return False
     administration.status, administration.submitted_at = "submitted", now
-    administration.current_section = None
+    administration.current_section, administration.share_scores = None, share_scores
     return True
 
 
@@ -147,8 +152,12 @@ def _store_result(session: Session, administration: Administration, result: Scor
         ))
 
 
-def submit(session: Session, *, administration_id: int, actor: Counselor | None) -> tuple[Administration, bool]:
+def submit(
+    session: Session, *, administration_id: int, actor: Counselor | None, share_scores: bool = False
+) -> tuple[Administration, bool]:
     """Validate, mark submitted, score and store, all in the caller's transaction.
+
+    ``share_scores`` records the client's consent to show their scores in reports for the couple.
 
     Returns ``(administration, newly_submitted)``; a second submit returns False and
     changes nothing. ``AnswersInvalid`` lists missing required items (nothing written).
@@ -165,7 +174,7 @@ def submit(session: Session, *, administration_id: int, actor: Counselor | None)
     missing = missing_required(definition, answers)
     if missing:
         raise AnswersInvalid(missing)
-    if not _mark_submitted(session, administration):
+    if not _mark_submitted(session, administration, share_scores):
         return administration, False
     _store_result(session, administration, score_administration(definition, answers))
     record(session, actor=actor, practice_id=administration.practice_id, action="submit",

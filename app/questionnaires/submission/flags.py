@@ -60,10 +60,21 @@ def list_flags(
     return _sorted([_public(f, c, i) for f, c, i in session.exec(_query(*conditions)).all()])
 
 
+def in_context(subject: Subject) -> ColumnElement[bool]:
+    """SQL condition: flags raised in this couple's context, or in this client's own work.
+
+    A partner's flag from individual work or from another couple stays out of a couple's
+    page and report; a client's individual flags stay out of every couple's.
+    """
+    if subject.couple is not None:
+        return col(AdministrationFlag.couple_id) == subject.id
+    return (col(AdministrationFlag.client_id) == subject.id) & col(AdministrationFlag.couple_id).is_(None)
+
+
 def open_flags_of(session: Session, *, subject: Subject) -> list[AdministrationFlag]:
-    """Every open flag of the couple's partners or of the client, whatever the context."""
+    """Open flags raised in this couple's or client's own context (``in_context``)."""
     return list(session.exec(select(AdministrationFlag).where(
-        col(AdministrationFlag.client_id).in_(subject.client_ids), col(AdministrationFlag.resolved_at).is_(None),
+        in_context(subject), col(AdministrationFlag.resolved_at).is_(None),
     )).all())
 
 

@@ -55,12 +55,13 @@ def read_answers(session: Session, *, actor: Counselor, administration_id: int) 
 def latest_answers(
     session: Session, *, subject: Subject, instrument_ids: Sequence[str], item_ids: Sequence[str]
 ) -> dict[int, tuple[Administration, dict[str, Any]]]:
-    """Each person's latest submitted administration of these questionnaires, with their
-    answers to these items only, in two queries: ``{client_id: (administration, answers)}``."""
+    """Each person's latest submitted administration of these questionnaires given in this
+    couple's (or client's) own context, with their answers to these items only, in two
+    queries: ``{client_id: (administration, answers)}``."""
     latest: dict[int, Administration] = {}
     for administration in session.exec(
         select(Administration)
-        .where(own_context(subject), col(Administration.instrument_id).in_(instrument_ids),
+        .where(own_context(subject, strict=True), col(Administration.instrument_id).in_(instrument_ids),
                Administration.status == "submitted")
         .order_by(col(Administration.submitted_at).desc(), col(Administration.id).desc())
     ):
