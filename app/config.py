@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=8 * 60, ge=1)
     web_session_minutes: int = Field(default=8 * 60, ge=1)
     link_days: int = Field(default=14, ge=1, le=365)
-    link_cookie_minutes: int = Field(default=120, ge=1)
+    link_idle_minutes: int = Field(default=20, ge=1, le=240)  # the form cookie dies after this idle time
+    link_passcode_attempts: int = Field(default=5, ge=1, le=20)  # wrong passcodes before a link locks
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     hash_concurrency: int = Field(default=2, ge=1)

@@ -159,6 +159,15 @@ class FlagRule(_Strict):
     when: dict[str, Any]
     severity: Severity
     message: str = Field(min_length=1, max_length=500)
+    # Raised as soon as the answer is saved, not only on submit, and the client is told so at
+    # the item. Unset: every high-severity rule (a safety concern can't wait for "Send").
+    immediate: bool | None = None
+    # The client sees the practice's support information straight after this answer (self-harm).
+    support: bool = False
+
+    @property
+    def raised_on_save(self) -> bool:
+        return self.immediate if self.immediate is not None else self.severity == "high"
 
     @property
     def condition(self) -> tuple[str, Any]:
@@ -205,6 +214,10 @@ class Definition(_Strict):
     def items(self) -> list[Item]:
         """Every item in form order."""
         return [item for section in self.sections for item in section.items]
+
+    def told_on_save(self, item_id: str) -> bool:
+        """Whether an answer to this item can reach the counselor before the client sends."""
+        return any(rule.item == item_id and rule.raised_on_save for rule in self.flags)
 
     def item(self, item_id: str) -> Item:
         """The item with this id; ``KeyError`` naming the questionnaire if unknown."""

@@ -28,7 +28,7 @@ def get_practice(session: SessionDep, counselor: CurrentCounselor) -> PracticePu
 @router.patch("/practice", response_model=PracticePublic)
 def update_practice(data: PracticeUpdate, session: SessionDep, counselor: CurrentCounselor) -> PracticePublic:
     practice = service.update_practice(
-        session, actor=counselor, name=data.name, timezone=data.timezone
+        session, actor=counselor, name=data.name, timezone=data.timezone, support_text=data.support_text
     )
     return PracticePublic.model_validate(practice)
 

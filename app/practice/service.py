@@ -31,9 +31,26 @@ def get_practice(session: Session, *, actor: Counselor) -> Practice:
     return practice
 
 
+#: Shown to a client straight after a yes to a self-harm question, until the practice sets its own
+#: (with local numbers). Neutral on purpose: it must be true wherever the practice is.
+DEFAULT_SUPPORT_TEXT = (
+    "Thank you for telling us. You don't have to carry this alone. Your counselor will see this "
+    "answer and will be in touch with you privately. If you feel you might act on these thoughts, "
+    "or you are in danger now, call your local emergency number or go to the nearest emergency "
+    "department. You can also call a crisis line in your country at any time of day or night."
+)
+
+
+def support_text(practice: Practice | None) -> str:
+    """What a client sees after a yes to a self-harm question: the practice's words, else ours."""
+    return (practice.support_text if practice is not None else None) or DEFAULT_SUPPORT_TEXT
+
+
 def update_practice(
-    session: Session, *, actor: Counselor, name: str | None, timezone: str | None
+    session: Session, *, actor: Counselor, name: str | None, timezone: str | None,
+    support_text: str | None = None,
 ) -> Practice:
+    """Owner only. ``support_text`` "" goes back to Mend's default; None leaves it as it is."""
     if not actor.is_owner:
         raise Forbidden("Only the practice owner can change practice settings")
     practice = get_practice(session, actor=actor)
@@ -42,6 +59,8 @@ def update_practice(
     if timezone is not None:
         _check_timezone(timezone)
         practice.timezone = timezone
+    if support_text is not None:
+        practice.support_text = support_text.strip() or None
     session.add(practice)
     session.flush()
     record(session, actor=actor, practice_id=practice.id, action="update", entity="practice",

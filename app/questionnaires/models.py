@@ -46,7 +46,7 @@ class Administration(SQLModel, table=True):
     share_scores: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
-LINK_EVENT_KINDS = ("opened", "passcode_set", "passcode_ok", "passcode_failed", "locked", "left")
+LINK_EVENT_KINDS = ("opened", "passcode_set", "passcode_ok", "passcode_failed", "locked")
 
 
 class LinkEvent(SQLModel, table=True):

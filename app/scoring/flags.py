@@ -47,3 +47,20 @@ def evaluate_flags(definition: Definition, answers: Mapping[str, Any]) -> list[F
         if condition_met(*rule.condition, answers.get(rule.item))
     ]
     return sorted(raised, key=lambda flag: SEVERITY_ORDER.get(flag.severity, len(SEVERITY_ORDER)))
+
+
+def flags_on_save(definition: Definition, answers: Mapping[str, Any]) -> list[Flag]:
+    """Flags that can't wait for "Send": raised by these (possibly partial) saved answers."""
+    return [
+        Flag(item_id=rule.item, severity=rule.severity, message=rule.message)
+        for rule in definition.flags
+        if rule.raised_on_save and rule.item in answers and condition_met(*rule.condition, answers[rule.item])
+    ]
+
+
+def needs_support(definition: Definition, answers: Mapping[str, Any]) -> bool:
+    """Whether these answers should show the client support information straight away."""
+    return any(
+        rule.support and rule.item in answers and condition_met(*rule.condition, answers[rule.item])
+        for rule in definition.flags
+    )

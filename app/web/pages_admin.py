@@ -24,8 +24,8 @@ from app.web.templating import render
 
 router = APIRouter()
 
-FIELD_LABELS = {"name": "Practice name", "timezone": "Time zone", "full_name": "Full name",
-                "email": "Email", "password": "First password", "role": "Role"}
+FIELD_LABELS = {"name": "Practice name", "timezone": "Time zone", "support_text": "Support information",
+                "full_name": "Full name", "email": "Email", "password": "First password", "role": "Role"}
 ROLE_OPTIONS = [("counselor", "Counselor"), ("owner", "Owner")]
 
 
@@ -39,7 +39,9 @@ def _settings_page(request: Request, session: Session, me: Counselor, *, values:
     practice = practice_service.get_practice(session, actor=me)
     return render(request, "admin/settings.html", {
         "practice": practice,
-        "values": values if values is not None else {"name": practice.name, "timezone": practice.timezone},
+        "values": values if values is not None else {
+            "name": practice.name, "timezone": practice.timezone, "support_text": practice.support_text or ""},
+        "default_support": practice_service.DEFAULT_SUPPORT_TEXT,
         "errors": errors or FormErrors(), "labels": FIELD_LABELS,
         "timezones": sorted(available_timezones()),
     }, status=status)
@@ -54,12 +56,13 @@ def settings_page(request: Request, session: SessionDep, me: CurrentWebCounselor
 @router.post("/settings")
 def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     require_owner(me)
-    data, errors = parse(PracticeUpdate, pick(form, ("name", "timezone")))
+    data, errors = parse(PracticeUpdate, pick(form, ("name", "timezone", "support_text")))
     if not text(form, "name"):
         errors.add("name", "Enter the practice's name")
 
     def save(valid: PracticeUpdate) -> Response:
-        practice_service.update_practice(session, actor=me, name=valid.name, timezone=valid.timezone)
+        practice_service.update_practice(session, actor=me, name=valid.name, timezone=valid.timezone,
+                                        support_text=valid.support_text or "")
         return RedirectResponse("/settings?notice=practice-saved", status_code=303)
 
     return submit_form(session, data, errors, save=save, show=lambda problems: _settings_page(

@@ -18,6 +18,7 @@ from app.questionnaires.schemas import AdministrationCreate
 from app.questionnaires.submission import answering
 
 TRUST = "trust-rebuilding"
+PASSCODE = "quiet harbour 7"
 _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
 
 
@@ -61,12 +62,30 @@ def post_section(http: Any, html: str, definition: Definition, index: int, answe
     return http.post("/q/form", data=data, follow_redirects=False)
 
 
+def open_form(http: Any, link: str, passcode: str = PASSCODE) -> Any:
+    """Open the link as its client would: the link, then choose (first time) or give the passcode.
+
+    Returns the first form page (``GET /q/form`` once the passcode is through)."""
+    opened = http.get(path_of(link), follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    gate = http.get("/q/form")
+    assert gate.status_code == 200, gate.text
+    if 'action="/q/passcode"' not in gate.text:
+        return gate  # this browser gave the passcode a moment ago: the form carries on
+    data = {"_csrf": csrf_of(gate.text), "passcode": passcode}
+    if 'name="again"' in gate.text:
+        data["again"] = passcode
+    through = http.post("/q/passcode", data=data, follow_redirects=False)
+    assert through.status_code == 303, through.text
+    page = http.get("/q/form")
+    assert page.status_code == 200
+    return page
+
+
 def fill_in_link(http: Any, link: str, answers: dict[str, Any], *, submit: bool = True) -> Any:
     """Open the link, save every section and (optionally) submit; returns the last response."""
     definition = trust()
-    opened = http.get(path_of(link), follow_redirects=False)
-    assert opened.status_code == 303, opened.text
-    page = http.get("/q/form")
+    page = open_form(http, link)
     for index in range(len(definition.sections)):
         saved = post_section(http, page.text, definition, index, answers)
         assert saved.status_code == 303, saved.text

@@ -1,10 +1,11 @@
 """Private links: minting tokens, finding an administration by token, the form cookie and CSRF.
 
 Design (ARCHITECTURE.md, "A submission"): the token has 256 random bits and is stored only as its SHA-256.
-Opening ``/q/<token>`` swaps it for a cookie holding a *signed reference*, not the token:
-``<administration id>.<expiry unix time>.<HMAC(secret, id, expiry, token hash)>``.
-Because the HMAC covers the current token hash, resending (new hash) or revoking a link
-invalidates every cookie made from the old one without storing any session row.
+Opening ``/q/<token>`` swaps it for a session cookie holding a *signed reference*, not the token:
+``<administration id>.<idle expiry>.<stage>.<HMAC(secret, id, expiry, stage, token hash, passcode hash)>``,
+where the stage says whether the client's passcode was given in this browser. Because the
+HMAC covers the current hashes, a new link, a revoke or a new passcode invalidates every
+cookie made before it without storing any session row.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -38,10 +40,15 @@ def link_url(token: str) -> str:
 
 
 def issue_link(administration: Administration, *, days: int | None) -> str:
-    """Give the administration a fresh token (killing any older one); returns the link URL."""
+    """Give the administration a fresh token (killing any older one); returns the link URL.
+
+    A new link also unlocks a locked one: the answers stay, and the client chooses a new
+    passcode on first opening (whoever knew the old one can't use the new link with it).
+    """
     token = new_link_token()
     administration.token_hash = token_hash(token)
     administration.expires_at = utcnow() + timedelta(days=days or get_settings().link_days)
+    administration.passcode_hash, administration.passcode_failures, administration.locked_at = None, 0, None
     return link_url(token)
 
 
@@ -71,39 +78,49 @@ def open_link(session: Session, token: str) -> Administration | None:
 # --- the form cookie ------------------------------------------------------------------
 
 
-def _cookie_signature(administration_id: int, expires: int, hashed_token: str) -> str:
-    return sign(f"q-cookie|{administration_id}|{expires}|{hashed_token}")
+@dataclass(frozen=True)
+class FormCookie:
+    """Whom a form cookie opens, and whether the passcode has been given in this browser."""
+
+    administration: Administration
+    unlocked: bool
 
 
-def cookie_value(administration: Administration, now: datetime | None = None) -> str:
-    """A signed reference to the administration, valid for ``link_cookie_minutes``."""
+def _cookie_signature(administration: Administration, expires: int, stage: str) -> str:
+    # Covers the token hash and the passcode hash: a new link, a revoke or a new passcode
+    # kills every cookie made before it, with no session row to clean up.
+    return sign(f"q-cookie|{administration.id}|{expires}|{stage}|{administration.token_hash}|"
+                f"{administration.passcode_hash or '-'}")
+
+
+def cookie_value(administration: Administration, *, unlocked: bool, now: datetime | None = None) -> str:
+    """A signed reference to the administration that lives ``link_idle_minutes`` from now."""
     assert administration.id is not None and administration.token_hash is not None
-    minutes = get_settings().link_cookie_minutes
+    minutes = get_settings().link_idle_minutes
     expires = int(((now or utcnow()) + timedelta(minutes=minutes)).timestamp())
-    signature = _cookie_signature(administration.id, expires, administration.token_hash)
-    return f"{administration.id}.{expires}.{signature}"
+    stage = _OPEN if unlocked else _LOCKED
+    return f"{administration.id}.{expires}.{stage}.{_cookie_signature(administration, expires, stage)}"
 
 
 _EXPIRY = re.compile(r"[0-9]{1,12}")  # a Unix time in seconds
+_OPEN, _LOCKED = "o", "k"  # passcode given in this browser, or still to be asked
 
 
-def administration_for_cookie(session: Session, value: str | None) -> Administration | None:
-    """The administration a cookie refers to, if its signature and age check out."""
+def read_cookie(session: Session, value: str | None) -> FormCookie | None:
+    """What a form cookie refers to, if its signature and idle time check out."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not _EXPIRY.fullmatch(parts[1]):
+    if len(parts) != 4 or not _EXPIRY.fullmatch(parts[1]) or parts[2] not in (_OPEN, _LOCKED):
         return None
     administration_id, expires = parse_id(parts[0]), int(parts[1])
-    if administration_id is None:
-        return None
-    if expires < utcnow().timestamp():
+    if administration_id is None or expires < utcnow().timestamp():
         return None
     found = session.get(Administration, administration_id)
     if found is None or found.token_hash is None:
         return None
-    expected = _cookie_signature(administration_id, expires, found.token_hash)
-    if not hmac.compare_digest(expected.encode(), parts[2].encode()):
+    expected = _cookie_signature(found, expires, parts[2])
+    if not hmac.compare_digest(expected.encode(), parts[3].encode()):
         return None
-    return found
+    return FormCookie(found, unlocked=parts[2] == _OPEN and found.passcode_hash is not None)
 
 
 def csrf_token(administration: Administration) -> str:

@@ -22,7 +22,7 @@ from app.instruments.catalog import default_catalog
 from app.instruments.models import Definition
 from app.questionnaires.administrations.links import issue_link
 from app.questionnaires.administrations.state import definition_for, effective_status, lock_administration
-from app.questionnaires.models import Administration, Response
+from app.questionnaires.models import Administration, LinkEvent, Response
 from app.questionnaires.schemas import (
     AdministrationCreate,
     AdministrationPublic,
@@ -222,15 +222,37 @@ def answered_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
     return {administration_id: count for administration_id, count in rows}
 
 
-def to_public(administration: Administration, *, answered: int) -> AdministrationPublic:
+def opened_in_browsers(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many different browsers opened each link (one query for a whole list)."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(LinkEvent.administration_id, func.count(func.distinct(LinkEvent.browser)))
+        .where(col(LinkEvent.administration_id).in_(ids), LinkEvent.kind == "opened")
+        .group_by(col(LinkEvent.administration_id))
+    ).all()
+    return {administration_id: count for administration_id, count in rows}
+
+
+_NOT_SHOWN = {"token_hash", "passcode_hash", "passcode_failures", "status", "practice_id", "definition_checksum"}
+
+
+def to_public(administration: Administration, *, answered: int, browsers: int = 0) -> AdministrationPublic:
+    """What a counselor may see of an administration: never a token or passcode hash."""
     definition = definition_for(administration)
-    data = administration.model_dump(exclude={"token_hash", "status", "practice_id", "definition_checksum"})
+    data = administration.model_dump(exclude=_NOT_SHOWN)
     return AdministrationPublic(
         **data, status=effective_status(administration), title=definition.title,  # type: ignore[arg-type]
-        answered=answered, total_items=len(definition.items),
+        answered=answered, total_items=len(definition.items), locked=administration.locked_at is not None,
+        failed_passcodes=administration.passcode_failures, opened_in_browsers=browsers,
     )
 
 
 def public_list(session: Session, administrations: Sequence[Administration]) -> list[AdministrationPublic]:
-    counts = answered_counts(session, [a.id for a in administrations if a.id is not None])
-    return [to_public(a, answered=counts.get(a.id or 0, 0)) for a in administrations]
+    """Administrations as counselors see them, in two queries for any number of rows."""
+    ids = [a.id for a in administrations if a.id is not None]
+    counts = answered_counts(session, ids)
+    links = [a.id for a in administrations if a.id is not None and a.mode == "link"]
+    browsers = opened_in_browsers(session, links)
+    return [to_public(a, answered=counts.get(a.id or 0, 0), browsers=browsers.get(a.id or 0, 0))
+            for a in administrations]

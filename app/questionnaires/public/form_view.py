@@ -38,6 +38,18 @@ class Field:
     error: str | None
     choices: list[Choice] = field(default_factory=list)
     max_length: int | None = None
+    told_on_save: bool = False  # a safety answer: the counselor sees it when saved, and the client is told
+
+    @property
+    def notice(self) -> str | None:
+        """Said at the item itself, so no one answers a safety question believing it waits for "Send"."""
+        if not self.told_on_save:
+            return None
+        if self.type == "yes_no":
+            return ("If you answer yes, your counselor is told straight away, even before you send, "
+                    "so they can check on you safely.")
+        return ("Your counselor sees this answer as soon as you save this page, even before you send, "
+                "so they can check on you safely.")
 
     @property
     def first_input_id(self) -> str:
@@ -131,7 +143,7 @@ def fields(
             id=item.id, text=item.text, type=item.type, required=item.required,
             grouped=item.type in GROUPED, value=as_form_value(item, values.get(item.id)),
             error=errors.get(item.id), choices=_choices(definition, item) if item.type in GROUPED else [],
-            max_length=item.max_length,
+            max_length=item.max_length, told_on_save=definition.told_on_save(item.id),
         )
         for item in section.items
     ]

@@ -8,7 +8,7 @@ status. Submission itself is a conditional ``UPDATE ... WHERE status NOT IN
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -31,6 +31,8 @@ from app.questionnaires.administrations.state import (
 )
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.scoring import ScoreResult, score_administration
+from app.scoring.flags import flags_on_save
+from app.scoring.types import Flag
 
 
 class AnswersInvalid(InvalidField):
@@ -60,6 +62,7 @@ def save_answers(
     if administration is None or not accepts_answers(administration):
         raise QuestionnaireClosed(administration)
     _store(session, administration, values)
+    _add_flags(session, administration, flags_on_save(definition_for(administration), values))
     if reached is not None:
         administration.current_section = further(
             definition_for(administration), administration.current_section, reached)
@@ -144,7 +147,20 @@ def _store_result(session: Session, administration: Administration, result: Scor
             subscale=score.subscale, mean=score.mean, raw=score.raw, answered=score.answered,
             total=score.total, prorated=score.prorated, scored=score.scored, band=score.band,
         ))
-    for flag in result.flags:
+    _add_flags(session, administration, result.flags)
+
+
+def _add_flags(session: Session, administration: Administration, flags: Sequence[Flag]) -> None:
+    """Raise each flag once per administration: a safety answer raised on save isn't raised
+    again on submit, and stays raised if the client later changes it (the counselor was told)."""
+    if not flags:
+        return
+    raised = set(session.exec(select(AdministrationFlag.item_id, AdministrationFlag.message).where(
+        AdministrationFlag.administration_id == administration.id)).all())
+    for flag in flags:
+        if (flag.item_id, flag.message) in raised:
+            continue
+        raised.add((flag.item_id, flag.message))
         session.add(AdministrationFlag(
             practice_id=administration.practice_id, administration_id=administration.id,
             client_id=administration.client_id, couple_id=administration.couple_id,

@@ -16,6 +16,7 @@ from tests.questionnaires.helpers import (
     csrf_of,
     fill_in_link,
     give,
+    open_form,
     path_of,
     post_section,
     trust,
@@ -45,20 +46,20 @@ def test_full_link_flow_with_resume_and_scores(client, factory, db):
 
     opened = client.get(path_of(created["link"]), follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"] == "/q/form"
-    cookie = opened.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/q" in cookie and "max-age=" in cookie
+    cookie = next(c for c in opened.headers.get_list("set-cookie") if c.startswith("mend_q=")).lower()
+    # A browser-session cookie (no max-age: it dies with the browser) that says nothing by itself.
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/q" in cookie and "max-age=" not in cookie
     token = path_of(created["link"]).rsplit("/", 1)[1]
     assert token not in opened.headers["set-cookie"]  # the cookie holds a signed reference, not the token
 
-    first = client.get("/q/form")
+    first = open_form(client, created["link"])
     assert first.status_code == 200 and "Hi Maya" in first.text and "Okafor" not in first.text
     assert "Section 1 of 4" in first.text and "partner won" in first.text
     assert post_section(client, first.text, definition, 0, answers).status_code == 303
 
     # The tab is closed: a fresh browser with only the link resumes at section 2, pre-filled later.
     with TestClient(client.app) as fresh:
-        assert fresh.get(path_of(created["link"]), follow_redirects=False).status_code == 303
-        resumed = fresh.get("/q/form")
+        resumed = open_form(fresh, created["link"])
         assert "Section 2 of 4" in resumed.text
         back = fresh.get("/q/form?page=1")
         item = definition.sections[0].items[0].id
@@ -81,26 +82,28 @@ def test_every_q_page_sends_privacy_headers_and_css_is_served(client, factory):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
     responses = [client.get(path_of(created["link"]), follow_redirects=False), client.get("/q/form"),
-                 client.get("/q/not-a-token")]
+                 client.get("/q/not-a-token"), open_form(client, created["link"]), client.get("/q/leave")]
     for response in responses:
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["x-robots-tag"].startswith("noindex")
         assert response.headers["content-security-policy"].startswith(CSP)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    page = responses[1].text
-    assert "<script" not in page and 'name="viewport"' in page
+    page = responses[3].text
+    assert "<script>" not in page and 'name="viewport"' in page  # no inline script: the CSP forbids it
     css_url = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
-    css = client.get(css_url)
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    assert "max-age=31536000" in css.headers["cache-control"]
+    js_url = page.split('<script src="', 1)[1].split('"', 1)[0]
+    for url, kind in ((css_url, "text/css"), (js_url, "text/javascript")):
+        asset = client.get(url)
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)
+        assert "max-age=31536000" in asset.headers["cache-control"]
+    assert client.get("/q-static/secrets.txt").status_code == 404
 
 
 def test_required_error_keeps_typed_input_and_links_the_summary(client, factory, db):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
-    client.get(path_of(created["link"]), follow_redirects=False)
-    page = client.get("/q/form")
+    page = open_form(client, created["link"])
     definition = trust()
     items = definition.sections[0].items
     partial = {items[0].id: 4, items[1].id: 2}  # the rest left blank
@@ -143,8 +146,7 @@ def test_expired_link_shows_invalid_page(client, factory, db):
 def test_revoked_link_and_cookie_stop_working(client, factory):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
-    client.get(path_of(created["link"]), follow_redirects=False)
-    assert client.get("/q/form").status_code == 200
+    assert open_form(client, created["link"]).status_code == 200
     revoked = client.post(f"/api/v1/administrations/{created['id']}/revoke", headers=headers)
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     assert client.get("/q/form").status_code == 404
@@ -155,15 +157,13 @@ def test_resend_kills_old_link_and_keeps_saved_answers(client, factory):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
     definition = trust()
-    client.get(path_of(created["link"]), follow_redirects=False)
-    post_section(client, client.get("/q/form").text, definition, 0, uniform_answers(definition, 3))
+    post_section(client, open_form(client, created["link"]).text, definition, 0, uniform_answers(definition, 3))
     again = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers,
                         json={"expires_in_days": 3})
     assert again.status_code == 200 and again.json()["link"] != created["link"]
     assert client.get("/q/form").status_code == 404  # the cookie from the old link is dead too
     assert client.get(path_of(created["link"]), follow_redirects=False).status_code == 404
-    assert client.get(path_of(again.json()["link"]), follow_redirects=False).status_code == 303
-    assert "Section 2 of 4" in client.get("/q/form").text
+    assert "Section 2 of 4" in open_form(client, again.json()["link"], passcode="a new passcode").text
 
 
 def test_double_submit_stores_one_submission(client, factory, db):
@@ -181,7 +181,7 @@ def test_double_submit_stores_one_submission(client, factory, db):
 def test_post_without_csrf_is_refused(client, factory, db):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
-    client.get(path_of(created["link"]), follow_redirects=False)
+    open_form(client, created["link"])
     definition = trust()
     data = {"_csrf": "forged", "_section": definition.sections[0].id, definition.items[0].id: "3"}
     assert client.post("/q/form", data=data).status_code == 403
@@ -202,7 +202,7 @@ def test_token_lookup_compares_in_constant_time(client, factory):
 def test_review_lists_missing_required_items(client, factory):
     _, maya, headers = _setup(factory, client)
     created = give(client, headers, maya.id)
-    client.get(path_of(created["link"]), follow_redirects=False)
+    open_form(client, created["link"])
     review = client.get("/q/form?page=review")
     assert "Check your answers, Maya" in review.text
     sent = client.post("/q/form", data={"_csrf": csrf_of(review.text), "_section": "_review",
