@@ -78,10 +78,14 @@ def _send_assessment(page: Any, couple_path: str) -> dict[str, str]:
 
 def _partner_answers(browser: Any, base_url: str, phone: dict[str, Any], link: str, value: int,
                      shots: Path, name: str) -> None:
-    """Half the sections on one phone, close it, reopen the link, resume and finish."""
+    """A passcode, half the sections on one phone, close it, reopen the link, resume and finish."""
+    passcode = f"{name} private words"
     first = new_context(browser, base_url, phone=phone)
     page = first.new_page()
     page.goto(link)
+    page.get_by_label("New passcode").fill(passcode)
+    page.get_by_label("Type it again").fill(passcode)
+    _moving_on(page, "Set passcode and start")
     total = int(section_number(page).split()[-1])  # the sections plus the final "check your answers" step
     sections = total - 1
     half = (sections + 1) // 2
@@ -89,23 +93,31 @@ def _partner_answers(browser: Any, base_url: str, phone: dict[str, Any], link: s
         answer_section(page, value)
         if name == "maya" and section_number(page).startswith("Section 1 "):
             shoot(page, shots, "phone-form-page")
-        page.get_by_role("button", name="Save and continue").click()
+        _moving_on(page, "Save and continue")
     first.close()
 
     second = new_context(browser, base_url, phone=phone)
     page = second.new_page()
     page.goto(link)
+    page.get_by_label("Passcode").fill(passcode)
+    _moving_on(page, "Continue")
     assert section_number(page) == f"Section {half + 1} of {total}"  # resumed where they left off
-    page.get_by_role("button", name="Back").click()
+    _moving_on(page, "Back")
     checked = page.locator(f"fieldset.question input[value='{value}']:checked")
     assert checked.count() == page.locator("fieldset.question").count()  # answers were kept
-    page.get_by_role("button", name="Save and continue").click()
+    _moving_on(page, "Save and continue")
     for _ in range(sections - half):
         answer_section(page, value)
-        page.get_by_role("button", name="Save and continue").click()
+        _moving_on(page, "Save and continue")
     page.get_by_role("button", name="Send my answers").click()
     page.get_by_role("heading", name=re.compile("Thank you")).wait_for()
     second.close()
+
+
+def _moving_on(page: Any, button: str) -> None:
+    """Press a form button and wait for the next page (the form's script replaces this one)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
 
 
 def _download_report(page: Any, couple_path: str, shots: Path) -> str:
