@@ -20,6 +20,7 @@ from app.errors import DomainError
 from app.instruments.catalog import default_catalog
 from app.practice.api import router as practice_router
 from app.questionnaires.api import router as questionnaires_router
+from app.questionnaires.public.gate import router as link_gate_router
 from app.questionnaires.public.router import router as public_form_router
 from app.reports.api import router as reports_router
 from app.security_headers import SecurityHeaders
@@ -29,7 +30,7 @@ from app.web.deps import LoginRequired
 from app.web.routes import router as web_router
 
 ROUTERS = (auth_router, practice_router, clients_router, sessions_router, questionnaires_router,
-           reports_router, public_form_router, web_router)
+           reports_router, link_gate_router, public_form_router, web_router)  # the gate before /q/{token}
 
 
 def create_app() -> FastAPI:

@@ -60,7 +60,8 @@ def test_practice_settings(client, factory):
     headers = factory.headers(owner)
     r = client.patch("/api/v1/practice", json={"name": "Quiet Harbour", "timezone": "Europe/Paris"},
                      headers=headers)
-    assert r.json() == {"id": owner.practice_id, "name": "Quiet Harbour", "timezone": "Europe/Paris"}
+    assert r.json() == {"id": owner.practice_id, "name": "Quiet Harbour", "timezone": "Europe/Paris",
+                        "support_text": None}
     bad = client.patch("/api/v1/practice", json={"timezone": "Mars/Olympus"}, headers=headers)
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "timezone"]

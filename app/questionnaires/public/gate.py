@@ -155,7 +155,8 @@ def _check(
 def open_token(token: str, request: Request, session: SessionDep) -> Response:
     """Note the opening, swap the token for a cookie and drop it from the URL (303 to ``/q/form``).
 
-    Registered last by the form router, so ``/q/form`` and ``/q/leave`` aren't taken for tokens.
+    Registered last by the form router (app/main.py includes this gate's router before it), so
+    ``/q/form`` and ``/q/leave`` aren't taken for tokens.
     """
     found = open_link(session, token)
     if found is None:

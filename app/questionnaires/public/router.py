@@ -30,7 +30,6 @@ from app.questionnaires.submission.answering import AnswersInvalid, load_answers
 from app.scoring.flags import needs_support
 
 router = APIRouter(include_in_schema=False)
-router.include_router(gate.router)
 
 
 def _first_name(session: SessionDep, administration: Administration) -> str:
@@ -96,7 +95,8 @@ def save_form(request: Request, session: SessionDep, form: gate.FormDep) -> Resp
     return keep_form_cookie(response, administration, unlocked=True)
 
 
-router.add_api_route("/q/{token}", gate.open_token, methods=["GET"])  # last: any other /q/ path first
+# Last: /q/form here and /q/leave in the gate (included before this router) aren't tokens.
+router.add_api_route("/q/{token}", gate.open_token, methods=["GET"])
 
 
 # --- page actions -------------------------------------------------------------------
