@@ -9,6 +9,7 @@ from fastapi import Query, status
 from app.auth.deps import CurrentCounselor
 from app.clients.subjects import load_subject
 from app.db import SessionDep
+from app.errors import Conflict
 from app.questionnaires.administrations import service
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import (
@@ -19,9 +20,11 @@ from app.questionnaires.schemas import (
     AnswersUpdate,
     CoupleScoreHistory,
     FlagPublic,
+    FlagReviewRequest,
     InstrumentPublic,
     ResendRequest,
     SubmissionPublic,
+    SubmitRequest,
 )
 from app.questionnaires.scores.history import couple_history_public, score_histories
 from app.questionnaires.submission import answering, flags, results
@@ -98,20 +101,34 @@ def read_answers(administration_id: int, session: SessionDep, counselor: Current
     return results.read_answers(session, actor=counselor, administration_id=administration_id)
 
 
+def _in_session(session: SessionDep, counselor: CurrentCounselor, administration_id: int) -> None:
+    """Only in-session administrations take the counselor's answers: a link's answers are the
+    client's, and submitting them for the client would show what they never sent (409)."""
+    found = service.get_administration(session, actor=counselor, administration_id=administration_id)
+    if found.mode == "link" and found.status != "submitted":
+        raise Conflict("This questionnaire was sent by link; only the client can answer and send it")
+
+
 @router.put("/administrations/{administration_id:id}/answers", response_model=AdministrationPublic)
 def save_answers(
     administration_id: int, data: AnswersUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> AdministrationPublic:
     """Save some answers entered in session (partial is fine; null clears one)."""
+    _in_session(session, counselor, administration_id)
     found = answering.save_in_session(session, actor=counselor, administration_id=administration_id,
                                       answers=data.answers)
     return service.public_list(session, [found])[0]
 
 
 @router.post("/administrations/{administration_id:id}/submit", response_model=SubmissionPublic)
-def submit(administration_id: int, session: SessionDep, counselor: CurrentCounselor) -> SubmissionPublic:
-    """Check required answers, then score; submitting again changes nothing."""
-    found = answering.submit_in_session(session, actor=counselor, administration_id=administration_id)
+def submit(
+    administration_id: int, session: SessionDep, counselor: CurrentCounselor, data: SubmitRequest | None = None
+) -> SubmissionPublic:
+    """Check required answers, then score; submitting again changes nothing. ``share_scores``
+    (default false) is the client's consent to show their scores in reports for the couple."""
+    _in_session(session, counselor, administration_id)
+    found = answering.submit_in_session(session, actor=counselor, administration_id=administration_id,
+                                        share_scores=data.share_scores if data else False)
     return results.submission_public(session, found)
 
 
@@ -138,5 +155,16 @@ def list_flags(
 
 
 @router.post("/flags/{flag_id:id}/resolve", response_model=FlagPublic)
-def resolve_flag(flag_id: int, session: SessionDep, counselor: CurrentCounselor) -> FlagPublic:
-    return flags.resolve_flag(session, actor=counselor, flag_id=flag_id)
+def resolve_flag(
+    flag_id: int, session: SessionDep, counselor: CurrentCounselor, data: FlagReviewRequest | None = None
+) -> FlagPublic:
+    """Mark a flag dealt with; ``note`` (1 to 500 characters) is required. 409 when it already is."""
+    return flags.resolve_flag(session, actor=counselor, flag_id=flag_id, note=data.note if data else None)
+
+
+@router.post("/flags/{flag_id:id}/reopen", response_model=FlagPublic)
+def reopen_flag(
+    flag_id: int, session: SessionDep, counselor: CurrentCounselor, data: FlagReviewRequest | None = None
+) -> FlagPublic:
+    """Open a flag marked dealt with again; ``note`` is required. 409 when it is open."""
+    return flags.reopen_flag(session, actor=counselor, flag_id=flag_id, note=data.note if data else None)

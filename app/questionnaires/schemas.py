@@ -78,6 +78,11 @@ class AdministrationPublic(BaseModel):
     last_saved_at: datetime | None
     submitted_at: datetime | None
     revoked_at: datetime | None
+    share_scores: bool = Field(description="The client agreed that reports for the couple may show their scores")
+    locked: bool = Field(description="The link is locked after too many wrong passcodes; a new link unlocks it")
+    locked_at: datetime | None
+    failed_passcodes: int = Field(description="Wrong passcodes typed on this link")
+    opened_in_browsers: int = Field(description="How many different browsers opened this link")
 
 
 class AdministrationWithLink(AdministrationPublic):
@@ -89,6 +94,12 @@ class AdministrationWithLink(AdministrationPublic):
 class AnswersUpdate(RequestModel):
 
     answers: dict[str, Any] = Field(description="item id -> answer; null clears an answer")
+
+
+class SubmitRequest(RequestModel):
+
+    share_scores: bool = Field(default=False, description="The client's answer, asked aloud: may reports "
+                                                          "for the two of you show your scores?")
 
 
 # --- answers, scores, flags ----------------------------------------------------
@@ -120,6 +131,36 @@ class FlagPublic(BaseModel):
     raised_at: datetime
     resolved_at: datetime | None
     resolved_by_id: int | None
+    resolved_by_name: str | None = None
+    resolution_note: str | None = None
+
+
+NOTE_MAX = 500
+
+
+class FlagReviewRequest(RequestModel):
+    """Why a flag is marked dealt with (or reopened): required, checked by the service after
+    the flag is found, so another caseload's flag is a 404 whatever the body."""
+
+    note: str | None = Field(default=None, max_length=NOTE_MAX, description="1 to 500 characters, required")
+
+
+class FlagReviewPublic(BaseModel):
+    """One "dealt with" or "reopened" step on a flag: who, when and the note."""
+
+    id: int
+    flag_id: int
+    action: Literal["resolved", "reopened"]
+    note: str
+    at: datetime
+    by_id: int
+    by_name: str
+    client_id: int
+    client_name: str
+    administration_id: int
+    severity: str
+    message: str
+    flag_open: bool = Field(description="Whether the flag is open now")
 
 
 class AnswerPublic(BaseModel):
@@ -131,8 +172,16 @@ class AnswerPublic(BaseModel):
     display: str | None = Field(description="The answer as the client saw it, e.g. 'Agree (4)'")
 
 
+ANSWERS_HIDDEN = "Answers are shown once the client sends them"
+
+
 class AnswersPublic(BaseModel):
+    """Until a link is sent by the client, ``answers`` is empty and ``answers_hidden`` true:
+    the counselor sees progress (section, how many answered, last saved) and any flags only."""
+
     administration: AdministrationPublic
+    answers_hidden: bool = False
+    message: str | None = None
     answers: list[AnswerPublic]
     scores: list[ScorePublic]
     flags: list[FlagPublic]

@@ -1,23 +1,32 @@
-"""Read-only helpers the pages share: couples with partner names, and what the
-questionnaire service knows about a client, a couple or the whole caseload."""
+"""Read-only helpers the pages share: couples with partner names, what the questionnaire
+service knows about a client, a couple or the whole caseload (flags, links needing a look),
+and a couple's timeline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.models import Couple
 from app.clients.service import couples_public
+from app.clients.subjects import Subject
 from app.db import utcnow
+from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations import service as questionnaires
-from app.questionnaires.schemas import AdministrationPublic, FlagPublic
+from app.questionnaires.administrations.openings import LinkAttention, link_attention
+from app.questionnaires.models import Administration
+from app.questionnaires.schemas import AdministrationPublic, FlagPublic, FlagReviewPublic
 from app.questionnaires.submission import flags as flag_service
+from app.sessions.agreements import AgreementRecord
 from app.sessions.models import TherapySession
+from app.sessions.service import as_utc
 
 OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
 EXPIRING_DAYS = 3         # ... and one about to expire needs a resend
@@ -51,6 +60,106 @@ def couple_questionnaires(session: Session, me: Counselor, couple_id: int) -> li
 def open_flags(session: Session, me: Counselor, *, couple_id: int | None = None) -> list[FlagPublic]:
     """Open flags in the caseload (or one couple's), most severe first."""
     return flag_service.list_flags(session, actor=me, status="open", couple_id=couple_id)
+
+
+def subject_flags(session: Session, subject: Subject) -> list[FlagPublic]:
+    """Open flags raised in this couple's context, or in this client's individual work."""
+    return flag_service.flags_in_context(session, subject=subject, status="open")
+
+
+# --- links that need a look ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkAlert:
+    """A private link that is locked, had wrong passcodes, or was opened in several browsers."""
+
+    attention: LinkAttention
+    client_name: str
+    title: str
+
+    @property
+    def administration_id(self) -> int:
+        return self.attention.administration_id
+
+    @property
+    def locked(self) -> bool:
+        return self.attention.locked_at is not None
+
+    @property
+    def sentence(self) -> str:
+        """E.g. "Maya Lee's Trust Rebuilding Inventory link: locked after 5 wrong passcodes; ..."."""
+        summary = self.attention.summary
+        return f"{self.client_name}'s {self.title} link: {summary[:1].lower()}{summary[1:]}"
+
+
+def _alerts(session: Session, where: Sequence[ColumnElement[bool]]) -> list[LinkAlert]:
+    """``link_attention`` rows with names and titles: two queries plus one for the names."""
+    rows = link_attention(session, where=[col(Administration.mode) == "link", *where])
+    names = clients.display_names(session, [r.client_id for r in rows])
+    catalog = default_catalog()
+    titles = {i: catalog.latest(i).title if catalog.versions(i) else i for i in {r.instrument_id for r in rows}}
+    return [LinkAlert(r, names.get(r.client_id, ""), titles[r.instrument_id]) for r in rows]
+
+
+def caseload_link_alerts(session: Session, me: Counselor) -> list[LinkAlert]:
+    """Links needing a look across the caller's caseload (owner: the practice)."""
+    return _alerts(session, [questionnaires.administration_visible(me)])
+
+
+def subject_link_alerts(session: Session, me: Counselor, subject: Subject) -> list[LinkAlert]:
+    """Links needing a look on a couple's page (given in its context) or a client's (all theirs)."""
+    if subject.couple is not None:
+        return _alerts(session, [questionnaires.own_context(subject, strict=True)])
+    return _alerts(session, [col(Administration.client_id) == subject.id,
+                             questionnaires.administration_visible(me)])
+
+
+# --- a couple's timeline --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a couple's timeline: a session, an agreement's change, or a flag review."""
+
+    at: datetime
+    kind: Literal["session", "agreement", "flag"]
+    session: TherapySession | None = None
+    agreement_title: str = ""
+    agreement_id: int | None = None
+    from_status: str | None = None
+    to_status: str = ""
+    note: str = ""
+    review: FlagReviewPublic | None = None
+    reopen: bool = False  # the latest review of a flag that is dealt with now: offer "Reopen"
+
+
+def couple_timeline(
+    sessions: Sequence[TherapySession], *, all_sessions: bool, agreements: Sequence[AgreementRecord],
+    reviews: Sequence[FlagReviewPublic], all_reviews: bool, limit: int = 20,
+) -> list[TimelineEntry]:
+    """Sessions, agreement changes and flag reviews, newest first, from rows the page already
+    read (no query here). A source read only in part (``all_sessions``/``all_reviews`` False)
+    cuts the timeline at its oldest row, so nothing older appears while its neighbours are missing."""
+    entries = [TimelineEntry(at=as_utc(s.starts_at), kind="session", session=s) for s in sessions]
+    for record in agreements:
+        for change in record.history:
+            entries.append(TimelineEntry(
+                at=as_utc(change.changed_at), kind="agreement", agreement_title=record.agreement.title,
+                agreement_id=record.agreement.id, from_status=change.from_status, to_status=change.to_status,
+                note=change.note))
+    latest_review: set[int] = set()
+    for review in reviews:  # newest first: the first seen of each flag is its latest
+        entries.append(TimelineEntry(at=as_utc(review.at), kind="flag", review=review,
+                                     reopen=review.flag_id not in latest_review and not review.flag_open
+                                     and review.action == "resolved"))
+        latest_review.add(review.flag_id)
+    cuts = [as_utc(sessions[-1].starts_at)] if sessions and not all_sessions else []
+    cuts += [as_utc(reviews[-1].at)] if reviews and not all_reviews else []
+    if cuts:
+        entries = [e for e in entries if e.at >= max(cuts)]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from app.clients import service
 from app.clients.models import Client
 from app.clients.schemas import ClientCreate, ClientUpdate
 from app.clients.service import couples_public
+from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.sessions.service import list_sessions
 from app.web import lookups
@@ -81,7 +82,8 @@ def client_create(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 @router.get("/clients/{client_id:id}")
 def client_page(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    client = service.get_client(session, actor=me, client_id=client_id)
+    subject = load_subject(session, actor=me, client_id=client_id)
+    client = subject.people[0]
     couples, _ = service.list_couples(session, actor=me, q=None, status=None, offset=0, limit=500)
     theirs = [c for c in couples if client_id in (c.partner_a_id, c.partner_b_id)]
     sessions, _ = list_sessions(session, actor=me, couple_id=None, client_id=client_id, q=None,
@@ -89,6 +91,8 @@ def client_page(client_id: int, request: Request, session: SessionDep, me: Curre
     return render(request, "clients/detail.html", {
         "client": client, "couples": couples_public(session, theirs), "sessions": sessions,
         "administrations": lookups.client_administrations(session, me, client_id),
+        "flags": lookups.subject_flags(session, subject),
+        "link_alerts": lookups.subject_link_alerts(session, me, subject),
     })
 
 

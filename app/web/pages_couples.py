@@ -17,6 +17,7 @@ from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
 from app.questionnaires.scores.history import score_histories
+from app.questionnaires.submission.flags import reviews_in_context
 from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions
@@ -40,6 +41,8 @@ FIELD_LABELS = {
 }
 SESSIONS_SHOWN = 10
 QUESTIONNAIRES_SHOWN = 12  # a year of monthly links for two partners, newest first
+TIMELINE_SHOWN = 20
+REVIEWS_READ = 20
 
 
 @router.get("/couples")
@@ -119,13 +122,19 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
     row = service.couple_public(subject.couple, *subject.people)  # type: ignore[arg-type]
     sessions, session_total = list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
                                             q=None, offset=0, limit=SESSIONS_SHOWN)
+    agreements = agreement_service.agreement_records(session, subject=subject)
+    reviews = reviews_in_context(session, subject=subject, limit=REVIEWS_READ)
     return render(request, "couples/detail.html", {
         "couple": row,
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
-        "agreements": agreement_service.agreement_records(session, subject=subject),
+        "agreements": agreements,
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
         "scores": score_histories(session, subject=subject),
-        "flags": lookups.open_flags(session, me, couple_id=couple_id),
+        "flags": lookups.subject_flags(session, subject),
+        "link_alerts": lookups.subject_link_alerts(session, me, subject),
+        "timeline": lookups.couple_timeline(
+            sessions, all_sessions=session_total <= len(sessions), agreements=agreements,
+            reviews=reviews, all_reviews=len(reviews) < REVIEWS_READ, limit=TIMELINE_SHOWN),
     })

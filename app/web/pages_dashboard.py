@@ -30,6 +30,7 @@ def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) ->
                               offset=0, limit=RECENT_SESSIONS)
     return render(request, "dashboard.html", {
         "flags": lookups.open_flags(session, me),
+        "link_alerts": lookups.caseload_link_alerts(session, me),
         "waiting": lookups.waiting_questionnaires(session, me),
         "recent": recent,
         "names": lookups.session_names(session, recent),

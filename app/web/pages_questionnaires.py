@@ -1,4 +1,5 @@
-"""Questionnaire pages: send by private link (shown once), revoke, resend, read answers, flags.
+"""Questionnaire pages: send by private link (shown once), revoke, resend, read answers, and
+mark flags dealt with or reopen them (with a note and a confirmation).
 
 Every operation is the questionnaire service's; these routes only parse forms and render.
 """
@@ -15,11 +16,12 @@ from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
+from app.errors import InvalidField
 from app.fields import parse_id
 from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations import service
-from app.questionnaires.administrations.state import definition_for
-from app.questionnaires.schemas import AdministrationCreate
+from app.questionnaires.administrations.state import REVIEW_STEP
+from app.questionnaires.schemas import AdministrationCreate, FlagPublic
 from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
@@ -148,20 +150,84 @@ def resend(administration_id: int, request: Request, session: SessionDep, me: Cu
 @router.get("/administrations/{administration_id:id}")
 def answers_page(administration_id: int, request: Request, session: SessionDep,
                  me: CurrentWebCounselor) -> Response:
-    """A client's answers item by item, with scores and flags (reading is audited)."""
+    """A client's answers item by item, with scores and flags (reading is audited). A link the
+    client has not sent yet shows how far they got and any flags, never an answer."""
     answers = results.read_answers(session, actor=me, administration_id=administration_id)
-    client = clients.get_client(session, actor=me, client_id=answers.administration.client_id)
-    definition = definition_for(service.get_administration(
-        session, actor=me, administration_id=administration_id))
+    a = answers.administration
+    client = clients.get_client(session, actor=me, client_id=a.client_id)
+    definition = default_catalog().get(a.instrument_id, a.instrument_version)
+    sections = [s.id for s in definition.sections]
+    reached = (len(sections) if a.current_section == REVIEW_STEP
+               else sections.index(a.current_section) + 1 if a.current_section in sections else None)
     return render(request, "questionnaires/answers.html", {
         "data": answers, "client": client, "definition": definition,
         "subscale_labels": {sid: s.label for sid, s in definition.subscales.items()},
-        "back": record_page(answers.administration.couple_id, client.id or 0),
+        "reached": reached, "at_review": a.current_section == REVIEW_STEP,
+        "back": record_page(a.couple_id, client.id or 0),
     })
+
+
+# --- flags: dealt with, reopened ----------------------------------------------------------
+
+REVIEW_LABELS = {"note": "Note", "confirm": "Confirm"}
+REVIEW_TITLES = {"resolve": "Mark a flag as dealt with", "reopen": "Reopen a flag"}
+
+
+def _review_page(request: Request, flag: FlagPublic, action: str, *, back: str, values: dict[str, Any],
+                 errors: FormErrors, status: int = 200) -> Response:
+    return render(request, "questionnaires/flag_review.html", {
+        "flag": flag, "action": action, "title": REVIEW_TITLES[action], "back": back,
+        "values": values, "errors": errors, "labels": REVIEW_LABELS,
+    }, status=status)
+
+
+def _review_form(session: Session, me: Counselor, request: Request, flag_id: int, action: str) -> Response:
+    flag = flag_service.get_flag(session, actor=me, flag_id=flag_id)
+    back = safe_next(request.query_params.get("back"))
+    return _review_page(request, flag, action, back=back, values={}, errors=FormErrors())
+
+
+def _review(session: Session, me: Counselor, request: Request, flag_id: int, action: str,
+            form: CheckedForm) -> Response:
+    """Check the box and the note, then resolve or reopen; a problem shows the form again (422)."""
+    flag = flag_service.get_flag(session, actor=me, flag_id=flag_id)  # another caseload: 404 first
+    back = safe_next(text(form, "back"))
+    errors = FormErrors()
+    note = text(form, "note")
+    try:
+        flag_service.checked_note(note)
+    except InvalidField as exc:
+        errors.add("note", exc.message)
+    if text(form, "confirm") != "yes":
+        errors.add("confirm", "Tick the box to confirm")
+    change = flag_service.resolve_flag if action == "resolve" else flag_service.reopen_flag
+
+    def save(valid: str) -> Response:
+        change(session, actor=me, flag_id=flag_id, note=valid)
+        return RedirectResponse(back, status_code=303)
+
+    return submit_form(session, note if not errors else None, errors, save=save, show=lambda problems: _review_page(
+        request, flag, action, back=back, values={"note": note}, errors=problems, status=422))
+
+
+@router.get("/flags/{flag_id:id}/resolve")
+def resolve_form(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    """The confirmation step, on a page of its own (the lists also hold it, folded)."""
+    return _review_form(session, me, request, flag_id, "resolve")
 
 
 @router.post("/flags/{flag_id:id}/resolve")
 def resolve_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                  form: CheckedForm) -> Response:
-    flag_service.resolve_flag(session, actor=me, flag_id=flag_id)
-    return RedirectResponse(safe_next(text(form, "back")), status_code=303)
+    return _review(session, me, request, flag_id, "resolve", form)
+
+
+@router.get("/flags/{flag_id:id}/reopen")
+def reopen_form(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    return _review_form(session, me, request, flag_id, "reopen")
+
+
+@router.post("/flags/{flag_id:id}/reopen")
+def reopen_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                form: CheckedForm) -> Response:
+    return _review(session, me, request, flag_id, "reopen", form)

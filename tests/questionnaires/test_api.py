@@ -146,8 +146,57 @@ def test_flags_list_and_resolve_are_caseload_scoped(client, factory, db):
         assert client.post(f"/api/v1/flags/{flag['id']}/resolve", headers=other_headers).status_code == 404
     owner = factory.owner(db.get(Practice, counselor.practice_id))
     assert len(client.get("/api/v1/flags", headers=factory.headers(owner)).json()) == 1
-    resolved = client.post(f"/api/v1/flags/{flag['id']}/resolve", headers=headers)
+    resolved = client.post(f"/api/v1/flags/{flag['id']}/resolve", json={"note": "Called her; safe"}, headers=headers)
     assert resolved.status_code == 200 and resolved.json()["resolved_at"]
+    assert resolved.json()["resolution_note"] == "Called her; safe"
+    assert resolved.json()["resolved_by_name"] == counselor.full_name
     assert client.get("/api/v1/flags?status=open", headers=headers).json() == []
-    assert len(client.get("/api/v1/flags?status=resolved", headers=headers).json()) == 1
+    listed = client.get("/api/v1/flags?status=resolved", headers=headers).json()
+    assert [(f["resolution_note"], f["resolved_by_name"]) for f in listed] == [
+        ("Called her; safe", counselor.full_name)]
     assert db.exec(select(AdministrationFlag)).one().resolved_by_id == counselor.id
+
+
+def test_in_session_submit_records_share_scores(client, factory, db):
+    counselor = factory.counselor()
+    headers = factory.headers(counselor)
+    couple = factory.couple(counselor)
+    shown = {}
+    for client_id, body in ((couple.partner_a_id, {"share_scores": True}), (couple.partner_b_id, None)):
+        made = give(client, headers, client_id, couple_id=couple.id, mode="in_session")
+        url = f"/api/v1/administrations/{made['id']}"
+        client.put(f"{url}/answers", json={"answers": uniform_answers(trust(), 4)}, headers=headers)
+        done = client.post(f"{url}/submit", json=body, headers=headers)
+        assert done.status_code == 200, done.text
+        shown[client_id] = done.json()["administration"]["share_scores"]
+        assert client.get(url, headers=headers).json()["share_scores"] is shown[client_id]
+    assert shown == {couple.partner_a_id: True, couple.partner_b_id: False}  # not sharing is the default
+    made = give(client, headers, couple.partner_a_id, couple_id=couple.id, mode="in_session")
+    bad = client.post(f"/api/v1/administrations/{made['id']}/submit", json={"share_scores": "perhaps"},
+                      headers=headers)
+    assert bad.status_code == 422 and "share_scores" in _field_of(bad)
+
+
+def test_administration_shows_link_alerts_never_the_passcode_hash(client, factory, db):
+    from app.db import utcnow
+    from app.questionnaires.models import Administration, LinkEvent
+
+    counselor = factory.counselor()
+    headers = factory.headers(counselor)
+    someone = factory.client(counselor)
+    made = give(client, headers, someone.id)
+    fresh = client.get(f"/api/v1/administrations/{made['id']}", headers=headers).json()
+    assert (fresh["locked"], fresh["failed_passcodes"], fresh["opened_in_browsers"]) == (False, 0, 0)
+    row = db.get(Administration, made["id"])
+    row.passcode_hash, row.passcode_failures, row.locked_at = "argon2-hash-marker", 5, utcnow()
+    db.add(row)
+    for browser in ("b" * 64, "c" * 64, "c" * 64, None):
+        db.add(LinkEvent(practice_id=row.practice_id, administration_id=row.id, kind="opened", browser=browser))
+    db.add(LinkEvent(practice_id=row.practice_id, administration_id=row.id, kind="passcode_failed",
+                     browser="d" * 64))
+    db.commit()
+    for body in (client.get(f"/api/v1/administrations/{made['id']}", headers=headers).json(),
+                 client.get(f"/api/v1/clients/{someone.id}/administrations", headers=headers).json()[0],
+                 client.get(f"/api/v1/administrations/{made['id']}/answers", headers=headers).json()["administration"]):
+        assert (body["locked"], body["failed_passcodes"], body["opened_in_browsers"]) == (True, 5, 2)
+        assert body["locked_at"] and "passcode_hash" not in body and "argon2-hash-marker" not in str(body)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
 from app.db import utcnow
 from app.questionnaires.models import Administration
-from tests.questionnaires.helpers import csrf_of, fill_in_link, give, path_of, trust, uniform_answers
+from tests.questionnaires.helpers import csrf_of, fill_in_link, give, open_form, path_of, trust, uniform_answers
 
 
 def _couple_with_links(client, factory):
@@ -22,12 +23,10 @@ def _couple_with_links(client, factory):
 
 def test_a_token_opens_exactly_its_own_administration(client, factory, db):
     _, couple, _, a, b = _couple_with_links(client, factory)
-    client.get(path_of(a["link"]), follow_redirects=False)
-    page = client.get("/q/form")
+    page = open_form(client, a["link"])
     assert "Hi Maya" in page.text and "Quentin" not in page.text
     with TestClient(client.app) as other:
-        other.get(path_of(b["link"]), follow_redirects=False)
-        assert "Hi Quentin" in other.get("/q/form").text
+        assert "Hi Quentin" in open_form(other, b["link"]).text
         assert csrf_of(other.get("/q/form").text) != csrf_of(page.text)
     assert db.get(Administration, a["id"]).client_id == couple.partner_a_id
 
@@ -39,12 +38,14 @@ def test_partner_a_never_sees_partner_b(client, factory):
     with TestClient(client.app) as partner_b:
         fill_in_link(partner_b, b["link"], uniform_answers(definition, 1))
     # A walks every page of their own form, including the review step.
-    client.get(path_of(a["link"]), follow_redirects=False)
+    assert "Hi Maya" in open_form(client, a["link"]).text
     pages = [client.get(f"/q/form?page={n}").text for n in range(1, len(definition.sections) + 1)]
     pages.append(client.get("/q/form?page=review").text)
     for html in pages:
         assert "Quentin" not in html and "Lee" not in html  # no partner name, no surname
-        assert " checked" not in html  # nothing of B's answers is pre-filled on A's form
+        # nothing of B's answers is pre-filled on A's form (the sharing question's default aside)
+        chosen = [tag for tag in re.findall(r"<input[^>]*>", html) if " checked" in tag]
+        assert [tag for tag in chosen if 'name="share' not in tag] == []
         assert "Strongly disagree (1)" not in html and "submitted" not in html.lower()
 
 

@@ -11,10 +11,10 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.subjects import Subject
 from app.instruments.answers import answer_text
-from app.questionnaires.administrations.service import get_administration, own_context, public_list, to_public
+from app.questionnaires.administrations.service import get_administration, own_context, public_list
 from app.questionnaires.administrations.state import definition_for
 from app.questionnaires.models import Administration, Response, Score
-from app.questionnaires.schemas import AnswerPublic, AnswersPublic, ScorePublic, SubmissionPublic
+from app.questionnaires.schemas import ANSWERS_HIDDEN, AnswerPublic, AnswersPublic, ScorePublic, SubmissionPublic
 from app.questionnaires.submission.answering import load_answers
 from app.questionnaires.submission.flags import flags_for_administration
 
@@ -33,20 +33,34 @@ def submission_public(session: Session, administration: Administration) -> Submi
     )
 
 
+def answers_hidden(administration: Administration) -> bool:
+    """Unsent means unsent: a link's answers stay the client's until they send them."""
+    return administration.mode == "link" and administration.status != "submitted"
+
+
 def read_answers(session: Session, *, actor: Counselor, administration_id: int) -> AnswersPublic:
-    """Every item with its answer (item texts of the version given), scores and flags; audited."""
+    """Every item with its answer (item texts of the version given), scores and flags; audited.
+
+    A link not yet sent by the client shows progress and flags only, never a value or its
+    text (``answers_hidden``); what the counselor enters in session always shows. Each read
+    is recorded ("read_answers"), hidden or not.
+    """
     administration = get_administration(session, actor=actor, administration_id=administration_id)
-    definition = definition_for(administration)
-    stored = load_answers(session, administration_id)
-    answers = [
-        AnswerPublic(item_id=item.id, section_id=section.id, text=item.text, type=item.type,
-                     value=stored.get(item.id), display=answer_text(definition, item, stored.get(item.id)))
-        for section in definition.sections for item in section.items
-    ]
+    hidden = answers_hidden(administration)
+    answers: list[AnswerPublic] = []
+    if not hidden:
+        definition = definition_for(administration)
+        stored = load_answers(session, administration_id)
+        answers = [
+            AnswerPublic(item_id=item.id, section_id=section.id, text=item.text, type=item.type,
+                         value=stored.get(item.id), display=answer_text(definition, item, stored.get(item.id)))
+            for section in definition.sections for item in section.items
+        ]
     record(session, actor=actor, practice_id=actor.practice_id, action="read_answers", entity="administration",
-           entity_id=administration_id)
+           entity_id=administration_id, detail={"answers_hidden": hidden})
     return AnswersPublic(
-        administration=to_public(administration, answered=len(stored)), answers=answers,
+        administration=public_list(session, [administration])[0], answers_hidden=hidden,
+        message=ANSWERS_HIDDEN if hidden else None, answers=answers,
         scores=scores_for(session, administration_id),
         flags=flags_for_administration(session, administration_id=administration_id),
     )
