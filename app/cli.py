@@ -145,14 +145,26 @@ def report(
     summary: Annotated[str | None, typer.Option(help="Counselor's summary (one couple)")] = None,
     paper: Annotated[Literal["A4", "Letter"], typer.Option(help="Paper size")] = "A4",
     as_email: Annotated[str | None, typer.Option("--as", help="Generate as this counselor")] = None,
+    audience: Annotated[Literal["clinical", "couple", "partner", "supervision"], typer.Option(
+        help="Who the copy is for: clinical (counselor only), couple (shared scores), "
+             "partner (one partner's own, with --partner), supervision (pseudonymised)")] = "clinical",
+    partner: Annotated[int | None, typer.Option(
+        "--partner", help="Client id of the partner (--audience partner)")] = None,
+    shift_dates: Annotated[bool, typer.Option("--shift-dates", help="Supervision: move every date back by a "
+                                              "secret number of days")] = False,
 ) -> None:
     """Write a progress report PDF for one couple (--couple, -o) or every active couple (--all)."""
     from app.reports.batch import BatchJob, generate_all_with_progress, single_report
 
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
+    if all_couples and (audience == "partner" or partner is not None):
+        _fail("A partner's own copy is for one couple: use --couple ID -o FILE --partner CLIENT_ID")
+    if shift_dates and audience != "supervision":
+        _fail("Only a supervision copy can have its dates shifted (--audience supervision)")
     if all_couples and out_dir is not None:
-        result = generate_all_with_progress(BatchJob(out_dir, start, end, paper), workers=workers)
+        job = BatchJob(out_dir, start, end, paper, audience=audience, dates_shifted=shift_dates)
+        result = generate_all_with_progress(job, workers=workers)
         for couple_id, problem in sorted(result.failed.items()):
             typer.echo(f"Couple {couple_id}: {problem}", err=True)
         typer.echo(f"Wrote {len(result.written)} reports in {result.seconds:.1f} s to {out_dir}")
@@ -160,9 +172,10 @@ def report(
             raise typer.Exit(1)
     elif couple is not None and output is not None and not all_couples:
         made = _run(lambda: single_report(couple, output, as_email=as_email, period_start=start,
-                                          period_end=end, summary=summary, paper=paper))
+                                          period_end=end, summary=summary, paper=paper, audience=audience,
+                                          partner_id=partner, dates_shifted=shift_dates))
         typer.echo(f"Wrote {output} ({made.record.size_bytes} bytes, {made.record.period_start} to "
-                   f"{made.record.period_end})")
+                   f"{made.record.period_end}, {made.record.audience} copy)")
     else:
         _fail("Use --couple ID -o FILE for one couple, or --all --out-dir DIR for every active couple")
 

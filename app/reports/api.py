@@ -1,4 +1,8 @@
-"""Progress reports API: PDF download, HTML preview and the list of generated reports."""
+"""Progress reports API: PDF download, HTML preview and the list of generated reports.
+
+The body's ``audience`` (clinical, couple, partner with ``partner_id``, supervision with
+``dates_shifted``) says who the copy is for; a combination that does not fit this couple or
+client is a 422 naming the field (``reports.gather.audience_choice``)."""
 
 from __future__ import annotations
 

@@ -25,8 +25,8 @@ from sqlmodel import Session, col, select
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.errors import InvalidField, NotFound
-from app.reports.core.inputs import Paper
-from app.reports.gather import gather_report, report_filename
+from app.reports.core.inputs import Audience, Paper
+from app.reports.gather import gather_report
 
 if TYPE_CHECKING:
     from app.reports.service import GeneratedReport
@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BatchJob:
-    """What every report in a batch shares."""
+    """What every report in a batch shares (a partner's copy needs one partner, so not here)."""
 
     out_dir: Path
     period_start: date | None = None
     period_end: date | None = None
     paper: Paper = "A4"
+    audience: Audience = "clinical"
+    dates_shifted: bool = False  # supervision only; each couple's copy gets its own shift
 
 
 @dataclass
@@ -87,20 +89,19 @@ def couple_report(couple_id: int, job: BatchJob) -> Path:
             raise LookupError(f"couple {couple_id} no longer exists")
         actor = session.get(Counselor, couple.counselor_id)
         assert actor is not None  # foreign key
-        subject, data = gather_report(
+        gathered = gather_report(
             session, actor=actor, couple_id=couple_id, period_start=job.period_start,
-            period_end=job.period_end, paper=job.paper,
+            period_end=job.period_end, paper=job.paper, audience=job.audience,
+            dates_shifted=job.dates_shifted,
         )
         session.commit()  # ends the read transaction before rendering (rollback would expire rows)
-    _html, pdf = render_input(data)
-    filename = report_filename(subject, data.period_end)
+    _html, pdf = render_input(gathered.data)
     # Couples may share a surname; the id keeps every file of one batch apart.
-    path = job.out_dir / f"{filename.removesuffix('.pdf')}-{couple_id}.pdf"
+    path = job.out_dir / f"{gathered.filename.removesuffix('.pdf')}-{couple_id}.pdf"
     partial = path.with_suffix(".part")
     partial.write_bytes(pdf)
     with _session() as session:
-        record_report(session, actor=actor, subject=subject, data=data, pdf=pdf,
-                      filename=filename, via="cli-batch")
+        record_report(session, actor=actor, gathered=gathered, pdf=pdf, via="cli-batch")
         session.commit()
     os.replace(partial, path)
     return path
@@ -141,6 +142,7 @@ def generate_all(
 def single_report(
     couple_id: int, output: Path, *, as_email: str | None = None, period_start: date | None = None,
     period_end: date | None = None, summary: str | None = None, paper: Paper = "A4",
+    audience: Audience = "clinical", partner_id: int | None = None, dates_shifted: bool = False,
 ) -> GeneratedReport:
     """One couple's report written to ``output``; the actor is ``as_email`` or the couple's counselor."""
     from app.reports.service import generate_report
@@ -150,6 +152,7 @@ def single_report(
         generated = generate_report(
             session, actor=actor, couple_id=couple_id, period_start=period_start,
             period_end=period_end, summary=summary, paper=paper, via="cli",
+            audience=audience, partner_id=partner_id, dates_shifted=dates_shifted,
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(generated.pdf)

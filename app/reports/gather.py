@@ -5,15 +5,21 @@ histories, intake answers), each one query or two over the whole record, so a re
 the same number of queries whether the couple has 3 sessions or 300. Times are read in the
 practice's time zone, so "the period" and "the day of a session" mean what the counselor
 means by them.
+
+The audience is checked against the subject here (a couple's copy needs a couple, a partner's
+copy one of its people) and then applied by the pure ``core.audience.for_audience``: what
+leaves this module is only what that reader may see.
 """
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.auth.models import Counselor
 from app.auth.service import get_counselor
@@ -23,13 +29,24 @@ from app.errors import InvalidField
 from app.instruments.answers import answer_text
 from app.instruments.catalog import default_catalog
 from app.practice.service import get_practice
+from app.questionnaires.administrations.service import own_context
 from app.questionnaires.administrations.state import definition_for
 from app.questionnaires.models import Administration
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import open_flags_of
 from app.questionnaires.submission.results import latest_answers
+from app.reports.core.audience import AudienceChoice, for_audience
 from app.reports.core.formatting import zone as zone_of
-from app.reports.core.inputs import AgreementInput, FlagInput, Paper, PartnerInput, ReportInput, SessionInput
+from app.reports.core.inputs import (
+    AgreementInput,
+    Audience,
+    FlagInput,
+    Paper,
+    PartnerInput,
+    ReportInput,
+    SessionInput,
+)
+from app.scoring.history import ScoreHistory
 from app.sessions.agreements import AgreementRecord, agreement_records
 from app.sessions.service import sessions_between
 
@@ -40,6 +57,8 @@ CLIENT_LABEL = "Client"
 #: safety answers never appear raw (their flags cover them).
 HIGHLIGHT_ITEMS = ("goals", "goals_in_words", "hope_now")
 MAX_ANSWER_CHARS = 600
+#: A supervision copy with shifted dates moves them back by a secret number of days in this range.
+SHIFT_DAYS = (30, 400)
 
 
 def labels(subject: Subject) -> dict[int, str]:
@@ -56,14 +75,61 @@ def ascii_slug(text: str) -> str:
     return "-".join(words)[:60].strip("-")
 
 
-def report_filename(subject: Subject, period_end: date) -> str:
-    """E.g. ``mend-report-okafor-2026-11-25.pdf``: the shared surname, both, or the client's name."""
-    if subject.couple is None:
-        words = [subject.people[0].last_name, subject.people[0].first_name]
+def report_filename(
+    subject: Subject, period_end: date, *, audience: Audience = "clinical", partner_id: int | None = None
+) -> str:
+    """E.g. ``mend-report-okafor-2026-11-25.pdf``: the shared surname, both, or the client's name;
+    ``mend-report-okafor-couple-…`` for the couple's copy, the person's name for a partner's
+    copy, and no name at all (``mend-report-supervision-…``) for supervision. ``period_end``
+    is the copy's own (shifted, when its dates are)."""
+    if audience == "supervision":
+        return f"mend-report-supervision-{period_end.isoformat()}.pdf"
+    person = next((p for p in subject.people if p.id == partner_id), None) if audience == "partner" else None
+    if person is None and subject.couple is None:
+        person = subject.people[0]
+    if person is not None:
+        words = [person.last_name, person.first_name]
     else:
-        words = list(dict.fromkeys(p.last_name for p in subject.people))
+        words = [*dict.fromkeys(p.last_name for p in subject.people), *(["couple"] if audience == "couple" else [])]
     slug = ascii_slug(" ".join(words)) or f"{subject.kind}-{subject.id}"
     return f"mend-report-{slug}-{period_end.isoformat()}.pdf"
+
+
+# --- audience ----------------------------------------------------------------------
+
+
+def audience_choice(
+    subject: Subject, audience: Audience, partner_id: int | None, dates_shifted: bool
+) -> tuple[AudienceChoice, int | None]:
+    """The pure core's choice for this subject, and the partner's client id (a partner copy).
+    Every combination a counselor can get wrong is an ``InvalidField`` naming the field."""
+    if audience == "couple" and subject.couple is None:
+        raise InvalidField("audience", "A copy for the couple needs a couple; for one client choose "
+                                       "their own copy, the clinical record or supervision")
+    if audience != "partner" and partner_id is not None:
+        raise InvalidField("partner_id", "Choose a partner only for one partner's own copy")
+    if dates_shifted and audience != "supervision":
+        raise InvalidField("dates_shifted", "Only a supervision copy can have its dates shifted")
+    if audience == "partner":
+        if partner_id is None and subject.couple is None:
+            partner_id = subject.id
+        if partner_id is None:
+            raise InvalidField("partner_id", "Choose which partner this copy is for")
+        if partner_id not in subject.client_ids:
+            raise InvalidField("partner_id", "That person is not a partner in this couple" if subject.couple
+                               else "A client's own copy is for that client")
+    shift = SHIFT_DAYS[0] + secrets.randbelow(SHIFT_DAYS[1] - SHIFT_DAYS[0] + 1) if dates_shifted else 0
+    partner_label = labels(subject)[partner_id] if partner_id is not None else None
+    return AudienceChoice(audience, partner_label, shift), partner_id
+
+
+def _shared(session: Session, subject: Subject) -> frozenset[int]:
+    """Administrations here whose person agreed to share their scores with the couple (one query;
+    the core keeps those that are in the score histories)."""
+    return frozenset(i for i in session.exec(select(Administration.id).where(
+        own_context(subject), col(Administration.share_scores).is_(True),
+        Administration.status == "submitted",
+    )).all() if i is not None)
 
 
 # --- period ----------------------------------------------------------------------
@@ -167,6 +233,22 @@ def _person_lines(
 # --- the whole input -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GatheredReport:
+    """One copy's input and what its record keeps: ``data`` is only what the audience may see
+    (its dates shifted, when they are); the period is the real one, for the Report row."""
+
+    subject: Subject
+    data: ReportInput
+    generated_at: datetime
+    period_start: date
+    period_end: date
+    audience: Audience
+    partner_id: int | None
+    dates_shifted: bool
+    filename: str
+
+
 def gather_report(
     session: Session,
     *,
@@ -178,9 +260,13 @@ def gather_report(
     summary: str | None = None,
     paper: Paper = "A4",
     now: datetime | None = None,
-) -> tuple[Subject, ReportInput]:
-    """Load everything one report shows; the subject says whose records these are."""
+    audience: Audience = "clinical",
+    partner_id: int | None = None,
+    dates_shifted: bool = False,
+) -> GatheredReport:
+    """Load what one copy of a report shows; the subject says whose records these are."""
     subject = load_subject(session, actor=actor, couple_id=couple_id, client_id=client_id)
+    choice, partner_id = audience_choice(subject, audience, partner_id, dates_shifted)
     practice = get_practice(session, actor=actor)
     counselor = actor if actor.id == subject.counselor_id else get_counselor(
         session, actor=actor, counselor_id=subject.counselor_id)
@@ -190,13 +276,16 @@ def gather_report(
     lo, hi = _utc_bounds(zone, start, end)
     named = labels(subject)
     couple = subject.couple
+    # Every submission up to the period's end: earlier ones give each person's baseline.
+    scores: list[ScoreHistory] = score_histories(session, subject=subject, before=hi)
     data = ReportInput(
         practice_name=practice.name,
         counselor_name=counselor.full_name,
         generated_by=actor.full_name,
         subject_kind=subject.kind,
         subject_name=subject.name,
-        partners=tuple(PartnerInput(named[p.id], p.display_name) for p in subject.people if p.id is not None),
+        partners=tuple(PartnerInput(named[p.id], p.display_name, p.preferred_name or p.first_name)
+                       for p in subject.people if p.id is not None),
         period_start=start,
         period_end=end,
         generated_at=generated_at,
@@ -204,12 +293,17 @@ def gather_report(
         breach_type=couple.breach_type if couple else None,
         disclosed_on=couple.disclosed_on if couple else None,
         sessions=_sessions(session, subject, lo, hi, zone),
-        # Every submission up to the period's end: earlier ones give each person's baseline.
-        scores=score_histories(session, subject=subject, before=hi),
+        scores=scores,
         agreements=_agreements(session, subject, lo, hi),
         flags=_flags(session, subject, zone),
         intake_highlights=_intake_highlights(session, subject),
         summary=(summary or "").strip() or None,
         paper=paper,
+        shared_administration_ids=_shared(session, subject) if audience == "couple" else frozenset(),
     )
-    return subject, data
+    seen = for_audience(data, choice)
+    return GatheredReport(
+        subject=subject, data=seen, generated_at=generated_at, period_start=start, period_end=end, audience=audience,
+        partner_id=partner_id, dates_shifted=seen.dates_shifted,
+        filename=report_filename(subject, seen.period_end, audience=audience, partner_id=partner_id),
+    )

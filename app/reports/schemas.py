@@ -7,19 +7,27 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.fields import RequestModel
+from app.fields import RecordId, RequestModel
 
 MAX_SUMMARY_CHARS = 5000
+#: ``app.reports.core.inputs.Audience`` (schemas sit below the core; a test keeps the two equal).
+Audience = Literal["clinical", "couple", "partner", "supervision"]
 
 
 class ReportRequest(RequestModel):
-    """What to put in a report; every field is optional (default: the last 90 days, A4)."""
-
+    """What to put in a report; every field is optional (default: the clinical record of the
+    last 90 days, A4). ``audience`` says who the copy is for (``app.reports.core.audience``):
+    ``partner_id`` picks the person of a ``partner`` copy, ``dates_shifted`` is for
+    ``supervision`` only. The combinations are checked with the couple or client itself
+    (``reports.gather.audience_choice``), so the API and the web form say the same words."""
 
     period_start: date | None = None
     period_end: date | None = None
     summary: str | None = Field(default=None, max_length=MAX_SUMMARY_CHARS)
     paper: Literal["A4", "Letter"] = "A4"
+    audience: Audience = "clinical"
+    partner_id: RecordId | None = None
+    dates_shifted: bool = False
 
 
 class ReportPublic(BaseModel):
@@ -34,3 +42,6 @@ class ReportPublic(BaseModel):
     checksum: str  # SHA-256 of the PDF, to recognise a copy later
     size_bytes: int
     filename: str
+    audience: Audience  # who the copy is for
+    partner_id: int | None  # the person of a partner's copy
+    dates_shifted: bool  # a supervision copy whose dates were moved (the real period is above)

@@ -19,8 +19,8 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.subjects import Subject, load_subject
 from app.reports.core.context import build_report_context
-from app.reports.core.inputs import Paper, ReportInput
-from app.reports.gather import gather_report, report_filename
+from app.reports.core.inputs import Audience, Paper, ReportInput
+from app.reports.gather import GatheredReport, gather_report
 from app.reports.models import Report
 
 
@@ -44,7 +44,9 @@ class ReportEntry:
 
 class ReportOptions(TypedDict, total=False):
     """What to report on and how: the keyword arguments every entry point below shares
-    (and passes on to ``gather_report``). Exactly one of couple_id / client_id."""
+    (and passes on to ``gather_report``). Exactly one of couple_id / client_id; ``audience``
+    (default clinical) with ``partner_id`` for a partner's copy and ``dates_shifted`` for
+    supervision (``app.reports.core.audience``)."""
 
     couple_id: int | None
     client_id: int | None
@@ -53,6 +55,9 @@ class ReportOptions(TypedDict, total=False):
     summary: str | None
     paper: Paper
     now: datetime | None
+    audience: Audience
+    partner_id: int | None
+    dates_shifted: bool
 
 
 def build_report_input(
@@ -61,8 +66,8 @@ def build_report_input(
     actor: Counselor,
     **options: Unpack[ReportOptions],
 ) -> ReportInput:
-    """Everything a report about this couple or client shows, as plain data."""
-    return gather_report(session, actor=actor, **options)[1]
+    """Everything this copy of a report about this couple or client shows, as plain data."""
+    return gather_report(session, actor=actor, **options).data
 
 
 def render_input(data: ReportInput) -> tuple[str, bytes]:
@@ -72,28 +77,39 @@ def render_input(data: ReportInput) -> tuple[str, bytes]:
     return render_report(build_report_context(data))
 
 
+def _choice(gathered: GatheredReport) -> dict[str, object]:
+    """What the audit keeps of who a copy is for."""
+    return {"audience": gathered.audience, "partner_id": gathered.partner_id,
+            "dates_shifted": gathered.dates_shifted}
+
+
 def record_report(
-    session: Session, *, actor: Counselor, subject: Subject, data: ReportInput, pdf: bytes,
-    filename: str, via: str = "api",
+    session: Session, *, actor: Counselor, gathered: GatheredReport, pdf: bytes, via: str = "api",
 ) -> Report:
-    """Store the report's record (checksum, size, period) and an audit event."""
+    """Store the report's record (checksum, size, the real period, who the copy is for) and an
+    audit event. The record keeps the real period and time even when the copy's dates are
+    shifted; the shift itself is kept nowhere."""
+    subject = gathered.subject
     report = Report(
         practice_id=subject.practice_id,
         couple_id=subject.couple_id,
         client_id=subject.id if subject.couple is None else None,
         generated_by_id=actor.id,  # type: ignore[arg-type]
-        generated_at=data.generated_at,
-        period_start=data.period_start,
-        period_end=data.period_end,
+        generated_at=gathered.generated_at,
+        period_start=gathered.period_start,
+        period_end=gathered.period_end,
         checksum=hashlib.sha256(pdf).hexdigest(),
         size_bytes=len(pdf),
-        filename=filename,
+        filename=gathered.filename,
+        audience=gathered.audience,
+        partner_id=gathered.partner_id,
+        dates_shifted=gathered.dates_shifted,
     )
     session.add(report)
     session.flush()
     _audit(session, actor=actor, subject=subject, action="generate_report", detail={
-        "report_id": report.id, "period_start": data.period_start.isoformat(),
-        "period_end": data.period_end.isoformat(), "via": via,
+        "report_id": report.id, "period_start": gathered.period_start.isoformat(),
+        "period_end": gathered.period_end.isoformat(), "via": via, **_choice(gathered),
     })
     return report
 
@@ -120,13 +136,11 @@ def generate_report(
     other requests must not wait on a PDF. The Report row is then written in the caller's
     next transaction.
     """
-    subject, data = gather_report(session, actor=actor, **options)
+    gathered = gather_report(session, actor=actor, **options)
     session.commit()
-    html, pdf = render_input(data)
-    filename = report_filename(subject, data.period_end)
-    report = record_report(session, actor=actor, subject=subject, data=data, pdf=pdf,
-                           filename=filename, via=via)
-    return GeneratedReport(pdf=pdf, html=html, filename=filename, record=report)
+    html, pdf = render_input(gathered.data)
+    report = record_report(session, actor=actor, gathered=gathered, pdf=pdf, via=via)
+    return GeneratedReport(pdf=pdf, html=html, filename=gathered.filename, record=report)
 
 
 def preview_html(
@@ -138,11 +152,12 @@ def preview_html(
     """The report's HTML from the same context as the PDF; audited, but no Report record."""
     from app.reports.render import render_html
 
-    subject, data = gather_report(session, actor=actor, **options)
-    _audit(session, actor=actor, subject=subject, action="preview_report", detail={
-        "period_start": data.period_start.isoformat(), "period_end": data.period_end.isoformat(),
+    gathered = gather_report(session, actor=actor, **options)
+    _audit(session, actor=actor, subject=gathered.subject, action="preview_report", detail={
+        "period_start": gathered.period_start.isoformat(), "period_end": gathered.period_end.isoformat(),
+        **_choice(gathered),
     })
-    return render_html(build_report_context(data))
+    return render_html(build_report_context(gathered.data))
 
 
 def list_reports(

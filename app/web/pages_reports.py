@@ -1,6 +1,9 @@
-"""Report pages for a couple or one client: choose a period, preview as HTML, download the PDF.
+"""Report pages for a couple or one client: choose a period and who the copy is for, preview as
+HTML, download the PDF.
 
-The report service builds, renders and records; these routes parse the period form.
+The report service builds, renders and records; these routes parse the form (period, audience,
+partner, shifted dates), with the same ``ReportRequest`` as the API, so both accept the same
+choices and refuse the same combinations with the same messages.
 The preview is the report's own HTML page. Its stylesheet is inline (so the HTML is
 self-contained for WeasyPrint), so the preview's CSP allows exactly that stylesheet
 by its SHA-256 hash — no 'unsafe-inline', and still no script at all.
@@ -18,6 +21,8 @@ from app.auth.models import Counselor
 from app.clients.subjects import Subject, load_subject
 from app.db import SessionDep
 from app.reports import service
+from app.reports.core.audience import CHOICES
+from app.reports.models import Report
 from app.reports.preview import preview_csp
 from app.reports.schemas import ReportRequest
 from app.web.deps import CheckedForm, CurrentWebCounselor
@@ -26,15 +31,34 @@ from app.web.templating import render
 
 router = APIRouter()
 
-FIELDS = ("period_start", "period_end", "summary", "paper")
-FIELD_LABELS = {"period_start": "From", "period_end": "To", "summary": "Summary", "paper": "Paper size"}
+FIELDS = ("period_start", "period_end", "summary", "paper", "audience", "partner_id", "dates_shifted")
+FIELD_LABELS = {"period_start": "From", "period_end": "To", "summary": "Summary", "paper": "Paper size",
+                "audience": "Who it is for", "partner_id": "Partner", "dates_shifted": "Shift dates"}
+DEFAULTS = {"paper": "A4", "audience": "clinical"}
+
+
+def audience_text(report: Report, subject: Subject) -> str:
+    """A stored report's audience in the counselor's words, e.g. "For Maya only"."""
+    if report.audience == "partner":
+        person = next((p for p in subject.people if p.id == report.partner_id), None)
+        return f"For {person.preferred_name or person.first_name} only" if person else "For one partner"
+    text = CHOICES.get(report.audience, (report.audience, ""))[0]  # type: ignore[call-overload]
+    return f"{text}, dates shifted" if report.dates_shifted else text
 
 
 def _report_form(request: Request, session: Session, me: Counselor, subject: Subject,
                  values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
+    choices = dict(CHOICES)
+    if subject.couple is None:  # one client: no couple's copy, and their own copy is "for the client"
+        del choices["couple"]
+        choices["partner"] = ("For the client", "The client's own scores and sessions, to give to them.")
+    audiences = [(key, title, hint) for key, (title, hint) in choices.items()]
+    partners = [(p.id, p.display_name) for p in subject.people]
+    reports = [(entry, audience_text(entry.report, subject))
+               for entry in service.list_reports(session, actor=me, **_ids(subject))]
     return render(request, "reports/form.html", {
         "subject": subject, "values": values, "errors": errors, "labels": FIELD_LABELS,
-        "reports": service.list_reports(session, actor=me, **_ids(subject)),
+        "audiences": audiences, "partners": partners, "reports": reports,
     }, status=status)
 
 
@@ -82,7 +106,7 @@ def _pdf(request: Request, session: Session, me: Counselor, subject: Subject, fo
 @router.get("/couples/{couple_id:id}/report")
 def report_form(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     subject = load_subject(session, actor=me, couple_id=couple_id)
-    return _report_form(request, session, me, subject, {"paper": "A4"}, FormErrors())
+    return _report_form(request, session, me, subject, dict(DEFAULTS), FormErrors())
 
 
 @router.post("/couples/{couple_id:id}/report/preview")
@@ -103,7 +127,7 @@ def report_pdf(couple_id: int, request: Request, session: SessionDep, me: Curren
 @router.get("/clients/{client_id:id}/report")
 def client_report_form(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     subject = load_subject(session, actor=me, client_id=client_id)
-    return _report_form(request, session, me, subject, {"paper": "A4"}, FormErrors())
+    return _report_form(request, session, me, subject, dict(DEFAULTS), FormErrors())
 
 
 @router.post("/clients/{client_id:id}/report/preview")

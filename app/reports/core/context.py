@@ -19,8 +19,16 @@ from app.reports.core.attendance import (
     build_attendance,
     build_flags,
 )
+from app.reports.core.audience import SECTIONS, audience_line, audience_note
 from app.reports.core.inputs import PartnerInput, ReportInput
-from app.reports.core.scores import InstrumentScores, PartnerScore, SubscaleSection, build_scores
+from app.reports.core.scores import (
+    NO_ASSESSMENTS,
+    NOT_SHARED,
+    InstrumentScores,
+    PartnerScore,
+    SubscaleSection,
+    build_scores,
+)
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}  # context.paper -> CSS @page size
 
@@ -61,6 +69,11 @@ class ReportContext:
 
     title: str
     lang: str
+    audience: str  # clinical | couple | partner | supervision
+    audience_line: str  # who the copy is for, printed on every page
+    audience_note: str  # what this copy leaves out, under the header
+    sections: frozenset[str]  # which of flags, attendance, agreements, intake this copy shows
+    dates_shifted: bool
     paper: str  # "A4" | "Letter"
     page_size: str  # CSS @page size keyword, from a fixed list
     practice_name: str
@@ -187,8 +200,11 @@ def _headline(
     gaps: Sequence[GapRow],
     subscale_count: int,
     assessment_count: int,
+    shared_only: bool = False,
 ) -> Headline:
     verdict = _verdict(tallies, assessment_count)
+    if assessment_count == 0 and shared_only:
+        return Headline("No shared scores yet", ("Scores appear here once a partner agrees to share them.",))
     if assessment_count == 0:
         return Headline(verdict, ("Progress can be measured once a questionnaire is completed.",))
     lines = [_partner_line(t, subscale_count) for t in tallies]
@@ -203,6 +219,8 @@ def _headline(
 
 
 def _check(data: ReportInput) -> None:
+    if data.audience not in SECTIONS:
+        raise ValueError(f"audience must be one of {sorted(SECTIONS)}, not {data.audience!r}")
     if data.paper not in PAPER_SIZES:
         raise ValueError(f"paper must be one of {sorted(PAPER_SIZES)}, not {data.paper!r}")
     if data.period_end < data.period_start:
@@ -214,7 +232,7 @@ def build_report_context(data: ReportInput) -> ReportContext:
     _check(data)
     as_of = min(data.generated_at.date(), data.period_end)
     partners = tuple(data.partners)
-    scores = build_scores(data.scores, partners)
+    scores = build_scores(data.scores, partners, empty=NOT_SHARED if data.audience == "couple" else NO_ASSESSMENTS)
     sections = tuple(section for group in scores for section in group.sections)
     assessment_count = sum(group.administrations for group in scores)
     tallies = _tallies(partners, sections)
@@ -222,6 +240,11 @@ def build_report_context(data: ReportInput) -> ReportContext:
     return ReportContext(
         title=f"Progress report — {data.subject_name}",
         lang="en",
+        audience=data.audience,
+        audience_line=audience_line(data),
+        audience_note=audience_note(data),
+        sections=SECTIONS[data.audience],
+        dates_shifted=data.dates_shifted,
         paper=data.paper,
         page_size=PAPER_SIZES[data.paper],
         practice_name=data.practice_name,
@@ -248,7 +271,7 @@ def build_report_context(data: ReportInput) -> ReportContext:
         scores=scores,
         tallies=tallies,
         largest_gaps=gaps,
-        headline=_headline(tallies, gaps, len(sections), assessment_count),
+        headline=_headline(tallies, gaps, len(sections), assessment_count, shared_only=data.audience == "couple"),
         agreements=build_agreements(data.agreements),
         open_flags=build_flags(data.flags, partners),
         intake_highlights=tuple(data.intake_highlights),

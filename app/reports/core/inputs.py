@@ -18,6 +18,9 @@ SubjectKind = Literal["couple", "client"]
 Modality = Literal["in_person", "video", "phone"]
 CheckIn = Literal["kept", "partly", "not_kept"]
 Paper = Literal["A4", "Letter"]
+#: Who a copy is for (``app.reports.core.audience`` decides what each may see).
+Audience = Literal["clinical", "couple", "partner", "supervision"]
+AUDIENCES: tuple[Audience, ...] = ("clinical", "couple", "partner", "supervision")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class PartnerInput:
 
     label: str
     name: str
+    first_name: str = ""  # what a partner's own copy calls them ("For Maya only")
 
 
 @dataclass(frozen=True)
@@ -84,3 +88,10 @@ class ReportInput:
     paper: Paper = "A4"
     generated_by: str | None = None  # who asked for it, when not the couple's counselor
     timezone: str = "UTC"  # the practice's: every date is shown in it
+    #: Administrations whose person agreed to share their scores with the couple (the
+    #: couple's copy shows only these); ``audience.for_audience`` empties it in a copy.
+    shared_administration_ids: frozenset[int] = frozenset()
+    # Who this copy is for; set by ``audience.for_audience``, printed on every page.
+    audience: Audience = "clinical"
+    audience_partner: str | None = None  # the label of the person a "partner" copy is for
+    dates_shifted: bool = False  # every date moved back by one hidden number of days

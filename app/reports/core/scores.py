@@ -15,6 +15,7 @@ from app.scoring import Change
 from app.scoring.history import GapPoint, ScoreHistory, SubscaleHistory, Trajectory, TrajectoryPoint
 
 NO_ASSESSMENTS = "No assessments yet"
+NOT_SHARED = "No shared scores yet"  # the couple's copy: nothing this person agreed to share
 NOT_SCORED = "Not scored — too many items unanswered"
 LATEST_NOT_SCORED = "Latest assessment not scored — too many items unanswered"
 ONE_SCORE = "One assessment so far — no change yet"
@@ -93,10 +94,10 @@ class InstrumentScores:
     sections: tuple[SubscaleSection, ...]
 
 
-def note(trajectory: Trajectory) -> str | None:
-    """What to say instead of (or beside) the numbers."""
+def note(trajectory: Trajectory, empty: str = NO_ASSESSMENTS) -> str | None:
+    """What to say instead of (or beside) the numbers (``empty``: when there are no points)."""
     if not trajectory.points:
-        return NO_ASSESSMENTS
+        return empty
     if not trajectory.scored:
         return NOT_SCORED
     if trajectory.latest_unscored is not None:
@@ -106,19 +107,22 @@ def note(trajectory: Trajectory) -> str | None:
     return None
 
 
-def _section(history: SubscaleHistory, partners: Sequence[PartnerInput]) -> SubscaleSection:
+def _section(history: SubscaleHistory, partners: Sequence[PartnerInput], empty: str) -> SubscaleSection:
     if len(history.trajectories) != len(partners):
         raise ValueError("a score history must have one trajectory per person in the report")
     return SubscaleSection(
         info=history,
-        partners=tuple(PartnerScore(p, t, note(t)) for p, t in zip(partners, history.trajectories, strict=True)),
+        partners=tuple(PartnerScore(p, t, note(t, empty))
+                       for p, t in zip(partners, history.trajectories, strict=True)),
     )
 
 
-def build_scores(histories: Sequence[ScoreHistory], partners: Sequence[PartnerInput]) -> tuple[InstrumentScores, ...]:
+def build_scores(
+    histories: Sequence[ScoreHistory], partners: Sequence[PartnerInput], *, empty: str = NO_ASSESSMENTS
+) -> tuple[InstrumentScores, ...]:
     """The report's score sections: one group per questionnaire, one section per subscale."""
     return tuple(
         InstrumentScores(h.title, h.administrations, h.pairing_window_days,
-                         tuple(_section(s, partners) for s in h.subscales))
+                         tuple(_section(s, partners, empty) for s in h.subscales))
         for h in histories
     )
