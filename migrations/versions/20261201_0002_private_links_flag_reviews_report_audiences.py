@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('link_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('practice_id', sa.Integer(), nullable=False),
@@ -75,7 +75,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_report_partner_id_client'), type_='foreignkey')
         batch_op.drop_column('dates_shifted')
