@@ -80,7 +80,8 @@ def _entered(session: Session, counselor: Counselor, couple: Couple, client_id: 
     administration, _ = service.create_administration(session, actor=counselor, data=AdministrationCreate(
         client_id=client_id, couple_id=couple.id, instrument_id=instrument_id, mode="in_session"))
     answering.save_in_session(session, actor=counselor, administration_id=administration.id, answers=answers)
-    answering.submit_in_session(session, actor=counselor, administration_id=administration.id)
+    # The demo partners agreed to share their scores, so the couple's own report copy shows them.
+    answering.submit_in_session(session, actor=counselor, administration_id=administration.id, share_scores=True)
     moment = datetime.combine(when, time(10, 0))
     for field in ("created_at", "started_at", "last_saved_at", "submitted_at"):
         setattr(administration, field, moment)

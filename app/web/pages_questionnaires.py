@@ -26,7 +26,7 @@ from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
-from app.web.templating import record_page, render, subject_page
+from app.web.templating import record_page, render, subject_page, with_notice
 
 router = APIRouter()
 
@@ -204,7 +204,8 @@ def _review(session: Session, me: Counselor, request: Request, flag_id: int, act
 
     def save(valid: str) -> Response:
         change(session, actor=me, flag_id=flag_id, note=valid)
-        return RedirectResponse(back, status_code=303)
+        notice = "flag-resolved" if action == "resolve" else "flag-reopened"
+        return RedirectResponse(with_notice(back, notice), status_code=303)
 
     return submit_form(session, note if not errors else None, errors, save=save, show=lambda problems: _review_page(
         request, flag, action, back=back, values={"note": note}, errors=problems, status=422))

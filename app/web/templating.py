@@ -38,7 +38,15 @@ NOTICES = {
     "practice-saved": "Practice settings saved.",
     "counselor-added": "Counselor added.",
     "counselor-saved": "Counselor updated.",
+    "flag-resolved": "Flag marked as dealt with. It stays in the record and can be reopened.",
+    "flag-reopened": "Flag reopened.",
 }
+
+
+def with_notice(path: str, notice: str) -> str:
+    """``path`` with ``?notice=…`` (one of ``NOTICES``) added before any ``#fragment``."""
+    base, hash_mark, fragment = path.partition("#")
+    return f"{base}{'&' if '?' in base else '?'}notice={notice}{hash_mark}{fragment}"
 
 
 def record_page(couple_id: int | None, client_id: int) -> str:

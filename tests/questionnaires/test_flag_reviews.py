@@ -127,12 +127,13 @@ def test_marking_dealt_with_on_the_web_takes_a_note_and_a_confirmation(client, d
     assert hidden["back"] == couple_page and hidden["csrf_token"]
     done = client.post(url, data={**hidden, "note": "Called Maya; she is safe", "confirm": "yes"},
                        follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == couple_page
+    assert done.status_code == 303 and done.headers["location"] == f"{couple_page}?notice=flag-resolved"
+    assert "Flag marked as dealt with" in client.get(done.headers["location"]).text
     assert _reviews(db, flagged["flag"].id) == [("resolved", "Called Maya; she is safe", flagged["counselor"].id)]
     assert browser.post(url, {"note": "again", "confirm": "yes"}).status_code == 409
     offsite = browser.post(f"/flags/{flagged['solo'].id}/resolve",
                            {"note": "n", "confirm": "yes", "back": "//evil.example"}, follow_redirects=False)
-    assert offsite.headers["location"] == "/dashboard"
+    assert offsite.headers["location"] == "/dashboard?notice=flag-resolved"
 
 
 def test_the_couple_timeline_shows_who_dealt_with_a_flag_and_it_can_be_reopened(client, factory, db, flagged):
@@ -163,7 +164,7 @@ def test_the_couple_timeline_shows_who_dealt_with_a_flag_and_it_can_be_reopened(
     assert 'name="back" value="/couples/' in form.text
     back = browser.post(f"/flags/{flagged['flag'].id}/reopen", {"note": "New message from Maya", "confirm": "yes",
                                                                 "back": page}, follow_redirects=False)
-    assert back.status_code == 303 and back.headers["location"] == page
+    assert back.status_code == 303 and back.headers["location"] == f"{page}?notice=flag-reopened"
     html = browser.get(page).text
     timeline = html[html.index('id="timeline-h"'):html.index('id="links-h"')]
     assert timeline.index("Flag reopened by Casey Counselor") < timeline.index("Flag dealt with by Casey Counselor")

@@ -99,11 +99,21 @@ def _store(session: Session, administration: Administration, values: Mapping[str
     administration.last_saved_at = now
 
 
+def _entered_by_counselor(session: Session, actor: Counselor, administration_id: int) -> Administration:
+    """Only in-session administrations take the counselor's answers: a link's answers are the
+    client's until they send them, and answering or sending for them would show what they never
+    sent (409). A submitted one passes, so submitting again stays a harmless no-op."""
+    administration = get_administration(session, actor=actor, administration_id=administration_id)
+    if administration.mode == "link" and administration.status != "submitted":
+        raise Conflict("This questionnaire was sent by link; only the client can answer and send it")
+    return administration
+
+
 def save_in_session(
     session: Session, *, actor: Counselor, administration_id: int, answers: Mapping[str, Any]
 ) -> Administration:
     """The counselor enters answers in session (partial is fine); 422 naming every invalid item."""
-    administration = get_administration(session, actor=actor, administration_id=administration_id)
+    administration = _entered_by_counselor(session, actor, administration_id)
     values, errors = parse_answers(definition_for(administration), answers)
     if errors:
         raise AnswersInvalid(errors)
@@ -119,7 +129,7 @@ def submit_in_session(
     scores?", asked aloud; not sharing is the default. Submitting an already submitted
     administration returns it unchanged (idempotent).
     """
-    get_administration(session, actor=actor, administration_id=administration_id)
+    _entered_by_counselor(session, actor, administration_id)
     administration, _ = submit(session, administration_id=administration_id, actor=actor,
                                share_scores=share_scores)
     return administration
