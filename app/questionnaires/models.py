@@ -131,3 +131,33 @@ class FlagReview(SQLModel, table=True):
     note: str = Field(max_length=500)
     by_id: int = Field(foreign_key="counselor.id")
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ReliabilitySnapshot(SQLModel, table=True):
+    """The practice's own reliability of one subscale of one questionnaire version, as it stood.
+
+    Taken by ``mend reliability`` (``app.questionnaires.scores.reliability.take_snapshots``), never
+    per request: a change is judged against the snapshot in force when its later administration
+    was submitted, so another couple's answers never move a past verdict. ``alpha`` is None when
+    it is undefined (fewer than two complete answer sets, or totals that do not vary).
+    """
+
+    __tablename__ = "reliability_snapshot"
+    __table_args__ = (sa.Index("ix_reliability_snapshot_lookup", "practice_id", "instrument_id",
+                               "instrument_version", "taken_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id")
+    instrument_id: str = Field(max_length=60)
+    instrument_version: int
+    subscale: str = Field(max_length=60)
+    alpha: float | None = None
+    alpha_low: float | None = None  # 95% confidence interval (Feldt's method)
+    alpha_high: float | None = None
+    n_clients: int = 0  # distinct clients whose answers entered alpha and SD (one set each)
+    n_administrations: int = 0  # submitted administrations of this version in the practice
+    clients_seen: int = 0  # distinct clients with a submitted administration of this version
+    n_items: int = 0
+    sd: float | None = None  # sample SD of the subscale means of those clients' answer sets
+    reason: str = Field(max_length=12)  # "floor" | "growth" | "refresh"
+    taken_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
