@@ -8,25 +8,44 @@ from app.scoring.change import reliable_change, standard_error_of_difference
 from app.scoring.flags import condition_met, evaluate_flags
 from app.scoring.gap import partner_gap
 from app.scoring.history import (
+    VERSION_BREAK_NOTE,
     GapPoint,
+    Headline,
     ScoreHistory,
     Submitted,
     SubscaleHistory,
     Trajectory,
     TrajectoryPoint,
     definition_reliabilities,
+    definition_reliability,
+    headline,
+    reliability_at,
+    retrace,
     score_history,
     trajectory,
 )
 from app.scoring.reliability import cronbach_alpha, subscale_alpha
 from app.scoring.subscales import keyed_value, score_subscale, score_subscales
-from app.scoring.types import Change, Flag, Gap, Reliability, ScoreResult, SubscaleScore
+from app.scoring.types import (
+    SOURCE_DEFINITION,
+    SOURCE_PRACTICE,
+    Change,
+    Flag,
+    Gap,
+    Reliability,
+    ScoreResult,
+    SubscaleScore,
+)
 
 __all__ = [
+    "SOURCE_DEFINITION",
+    "SOURCE_PRACTICE",
+    "VERSION_BREAK_NOTE",
     "Change",
     "Flag",
     "Gap",
     "GapPoint",
+    "Headline",
     "Reliability",
     "ScoreHistory",
     "ScoreResult",
@@ -38,10 +57,14 @@ __all__ = [
     "condition_met",
     "cronbach_alpha",
     "definition_reliabilities",
+    "definition_reliability",
     "evaluate_flags",
+    "headline",
     "keyed_value",
     "partner_gap",
+    "reliability_at",
     "reliable_change",
+    "retrace",
     "score_administration",
     "score_history",
     "score_subscale",

@@ -26,8 +26,12 @@ def reliable_change(
     reliability: float,
     higher_is_better: bool = True,
     reliability_source: str = "definition",
+    basis: str = "",
 ) -> Change:
-    """Change from ``before`` to ``after``; reliable when ``|RCI| > 1.96``."""
+    """Change from ``before`` to ``after``; reliable when ``|RCI| > 1.96``.
+
+    ``basis`` says in words what ``sd`` and ``reliability`` rest on (``Reliability.basis``).
+    """
     se_diff = standard_error_of_difference(sd, reliability)
     delta = after - before
     rci = delta / se_diff
@@ -50,4 +54,6 @@ def reliable_change(
         label=label,
         reliability=reliability,
         reliability_source=reliability_source,
+        basis=basis,
+        sd=sd,
     )

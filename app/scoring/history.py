@@ -11,6 +11,20 @@ with the Reliable Change Index; an unscored point stays in place, without change
 when looking for a baseline or a previous score. Each point names the administrations it was
 compared with.
 
+Only like is compared with like: a change is measured only between points whose subscale had the
+same items (a new questionnaire version may change them). A point whose items differ from the
+baseline's starts a new baseline and says so (``version_break``: "questionnaire version changed:
+not compared").
+
+Which reliability: each subscale has a timeline of reliabilities (the definition's reference
+values, then the practice's snapshots, each with the version it belongs to and when it came into
+force). A change is judged with the one in force when its *later* administration was submitted,
+for that administration's version, so a verdict once shown never moves when others submit.
+
+The headline (``ScoreHistory.headline``) counts, per person, the subscales whose latest change
+from baseline is a reliable improvement, a reliable deterioration, no reliable change, or too
+early to tell (one comparable score): never one overall verdict.
+
 Gaps (the pairing rule): only between two partners. Every pair of one A and one B
 administration submitted at most ``pairing_window_days`` apart is a candidate; pairs are taken
 closest in time first, each administration used at most once, and never crossing an earlier
@@ -24,15 +38,15 @@ together.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from app.instruments.models import Definition, Subscale
 from app.scoring.change import reliable_change
 from app.scoring.gap import partner_gap
-from app.scoring.types import Change, Gap, Reliability
+from app.scoring.types import SOURCE_DEFINITION, Change, Gap, Reliability
 
-SOURCE_DEFINITION = "definition"
+VERSION_BREAK_NOTE = "questionnaire version changed: not compared"
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,8 @@ class Submitted:
     at: datetime
     means: Mapping[str, float | None]  # subscale -> mean; None: not scored; absent: not in that version
     bands: Mapping[str, str | None] = field(default_factory=dict)
+    version: int | None = None  # the questionnaire version answered
+    items: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # subscale -> its items in that version
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,13 @@ class TrajectoryPoint:
     from_previous: Change | None
     baseline_id: int | None  # the administrations those changes were measured from
     previous_id: int | None
+    version_break: bool = False  # items differ from the scores before: a new baseline, not compared
+    version: int | None = None
+    items: tuple[str, ...] | None = None  # the subscale's items in this point's version
+
+    @property
+    def note(self) -> str | None:
+        return VERSION_BREAK_NOTE if self.version_break else None
 
 
 @dataclass(frozen=True)
@@ -138,6 +161,19 @@ class SubscaleHistory:
     gap_threshold: float
     trajectories: tuple[Trajectory, ...]  # in the order the people were given (partner A, B)
     gaps: tuple[GapPoint, ...]  # measurable gaps only, oldest first
+    reliabilities: tuple[Reliability, ...] = ()  # the timeline changes are judged with
+
+    def reliability_at(self, at: datetime | None, version: int | None) -> Reliability:
+        """The reliability in force at ``at`` for ``version`` (see ``reliability_at``)."""
+        return reliability_at(self.reliabilities or (self.reliability,), at, version)
+
+    def change(self, before: TrajectoryPoint | None, after: TrajectoryPoint) -> Change | None:
+        """Reliable change from ``before`` to ``after`` (None when either is unscored or their items
+        differ), judged with the reliability in force when ``after`` was submitted."""
+        if before is None or before.mean is None or after.mean is None or before.items != after.items:
+            return None
+        return _measure(before.mean, after.mean, self.higher_is_better, self.reference_sd,
+                        self.reliability_at(after.at, after.version))
 
     @property
     def gap_first(self) -> GapPoint | None:
@@ -165,45 +201,146 @@ class ScoreHistory:
         """Submitted administrations shown (each counted once, whatever its subscales)."""
         return len({p.administration_id for s in self.subscales for t in s.trajectories for p in t.points})
 
+    def headline(self) -> dict[int, Headline]:
+        """Per person (``client_ids`` order): how many subscales show each kind of change."""
+        return headline(self)
+
+
+HEADLINE_STATES = ("improvement", "deterioration", "none", "too_early")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One person's subscales counted by their latest change from baseline.
+
+    ``too_early``: a single comparable score so far (the first, or the first since the
+    questionnaire's items changed). Subscales never scored are not counted.
+    """
+
+    improvement: int = 0  # reliable improvement
+    deterioration: int = 0  # reliable deterioration
+    no_change: int = 0  # no reliable change
+    too_early: int = 0  # too early to tell
+    states: tuple[tuple[str, str], ...] = ()  # (subscale id, one of HEADLINE_STATES), in subscale order
+
+    @property
+    def total(self) -> int:
+        return self.improvement + self.deterioration + self.no_change + self.too_early
+
+
+def trajectory_state(t: Trajectory) -> str | None:
+    """``improvement`` | ``deterioration`` | ``none`` | ``too_early``; None when never scored."""
+    latest = t.latest
+    if latest is None:
+        return None
+    if latest.from_baseline is None:
+        return "too_early"
+    return latest.from_baseline.direction
+
+
+def headline(history: ScoreHistory) -> dict[int, Headline]:
+    """Per person, the count of subscales in each state: no overall "better/worse" verdict, since
+    one reliable change among many comparisons happens often by chance alone."""
+    out: dict[int, Headline] = {}
+    for index, client_id in enumerate(history.client_ids):
+        states = tuple((s.id, state) for s in history.subscales
+                       if (state := trajectory_state(s.trajectories[index])) is not None)
+        counts = [sum(1 for _, st in states if st == kind) for kind in HEADLINE_STATES]
+        out[client_id] = Headline(*counts, states=states)
+    return out
+
+
+def reliability_at(timeline: Sequence[Reliability], at: datetime | None, version: int | None) -> Reliability:
+    """The newest reliability of ``version`` in force at ``at`` (taken at or before it; None: the
+    newest of all). An entry without a version serves any version; one of the same version wins."""
+    if not timeline:
+        raise ValueError("a reliability timeline needs at least one entry")
+    usable = [r for r in timeline
+              if (r.version is None or version is None or r.version == version)
+              and (at is None or r.taken_at is None or r.taken_at <= at)]
+    if not usable:
+        usable = [r for r in timeline if r.taken_at is None] or list(timeline)
+    return max(usable, key=lambda r: (version is not None and r.version == version,
+                                      r.taken_at is not None, r.taken_at))
+
 
 def definition_reliabilities(definition: Definition) -> dict[str, Reliability]:
     """Each subscale's reliability as its definition publishes it (no practice data)."""
-    return {sid: Reliability(s.reliability, SOURCE_DEFINITION, 0) for sid, s in definition.subscales.items()}
+    return {sid: definition_reliability(definition, sid) for sid in definition.subscales}
+
+
+def definition_reliability(definition: Definition, subscale_id: str) -> Reliability:
+    """One subscale's reference values from its definition, for that version, from the start."""
+    s = definition.subscales[subscale_id]
+    return Reliability(s.reliability, SOURCE_DEFINITION, 0, sd=s.reference_sd, provisional=s.provisional,
+                       version=definition.version)
 
 
 def trajectory(
-    submitted: Sequence[Submitted], subscale_id: str, subscale: Subscale, reliability: Reliability
+    submitted: Sequence[Submitted],
+    subscale_id: str,
+    subscale: Subscale,
+    reliability: Reliability | Sequence[Reliability],
 ) -> tuple[TrajectoryPoint, ...]:
-    """One person's administrations (oldest first) on one subscale, with reliable change."""
+    """One person's administrations (oldest first) on one subscale, with reliable change.
+
+    ``reliability`` is one reliability or a timeline of them (see ``reliability_at``).
+    """
+    timeline = (reliability,) if isinstance(reliability, Reliability) else tuple(reliability)
     points: list[TrajectoryPoint] = []
-    baseline: tuple[int, float] | None = None
-    previous: tuple[int, float] | None = None
     for taken in submitted:
         if subscale_id not in taken.means:
             continue  # a version without this subscale
-        mean = taken.means[subscale_id]
-        band = taken.bands.get(subscale_id)
-        if mean is None:
-            points.append(TrajectoryPoint(taken.administration_id, taken.at, None, band, None, None, None, None))
+        point = TrajectoryPoint(taken.administration_id, taken.at, taken.means[subscale_id],
+                                taken.bands.get(subscale_id), None, None, None, None,
+                                version=taken.version, items=taken.items.get(subscale_id))
+        points.append(point)
+    return retrace(points, higher_is_better=subscale.higher_is_better, reference_sd=subscale.reference_sd,
+                   timeline=timeline)
+
+
+def retrace(
+    points: Sequence[TrajectoryPoint],
+    *,
+    higher_is_better: bool,
+    reference_sd: float,
+    timeline: Sequence[Reliability],
+    keep: frozenset[int] | None = None,
+) -> tuple[TrajectoryPoint, ...]:
+    """The changes of ``points`` (oldest first) measured again: from the baseline and the previous
+    scored point, both of the same items, judged with the reliability in force at the later one.
+    With ``keep``, only those administrations are kept (a copy showing shared scores only)."""
+    out: list[TrajectoryPoint] = []
+    baseline: TrajectoryPoint | None = None
+    previous: TrajectoryPoint | None = None
+    for p in points:
+        if keep is not None and p.administration_id not in keep:
             continue
-        from_baseline = _change(baseline, mean, subscale, reliability)
-        from_previous = _change(previous, mean, subscale, reliability)
-        points.append(TrajectoryPoint(
-            taken.administration_id, taken.at, mean, band, from_baseline, from_previous,
-            baseline[0] if baseline else None, previous[0] if previous else None,
-        ))
-        baseline = baseline or (taken.administration_id, mean)
-        previous = (taken.administration_id, mean)
-    return tuple(points)
+        if p.mean is None:
+            out.append(replace(p, from_baseline=None, from_previous=None, baseline_id=None, previous_id=None,
+                               version_break=False))
+            continue
+        broke = baseline is not None and baseline.items != p.items
+        if broke:
+            baseline = previous = None
+        reliability = reliability_at(timeline, p.at, p.version)
+        changes = [None if before is None or before.mean is None
+                   else _measure(before.mean, p.mean, higher_is_better, reference_sd, reliability)
+                   for before in (baseline, previous)]
+        point = replace(p, from_baseline=changes[0], from_previous=changes[1],
+                        baseline_id=baseline.administration_id if baseline else None,
+                        previous_id=previous.administration_id if previous else None, version_break=broke)
+        out.append(point)
+        baseline = baseline or point
+        previous = point
+    return tuple(out)
 
 
-def _change(
-    before: tuple[int, float] | None, after: float, subscale: Subscale, reliability: Reliability
-) -> Change | None:
-    if before is None:
-        return None
-    return reliable_change(before[1], after, sd=subscale.reference_sd, reliability=reliability.value,
-                           higher_is_better=subscale.higher_is_better, reliability_source=reliability.source)
+def _measure(before: float, after: float, higher_is_better: bool, reference_sd: float,
+             reliability: Reliability) -> Change:
+    sd = reliability.sd if reliability.sd is not None else reference_sd
+    return reliable_change(before, after, sd=sd, reliability=reliability.value, higher_is_better=higher_is_better,
+                           reliability_source=reliability.source, basis=reliability.basis)
 
 
 def pair_rounds(
@@ -235,11 +372,15 @@ def _gaps(rounds: Sequence[tuple[Submitted, Submitted]], subscale_id: str, thres
 
 def score_history(
     definition: Definition,
-    reliabilities: Mapping[str, Reliability],
+    reliabilities: Mapping[str, Reliability | Sequence[Reliability]],
     client_ids: Sequence[int],
     submitted: Sequence[Submitted],
 ) -> ScoreHistory:
-    """Every subscale of ``definition`` for these people (partner A then B, or one client)."""
+    """Every subscale of ``definition`` for these people (partner A then B, or one client).
+
+    ``reliabilities``: per subscale one reliability or a timeline of them (``reliability_at``);
+    ``SubscaleHistory.reliability`` is the one in force now for ``definition``'s version.
+    """
     mine = {cid: sorted((s for s in submitted if s.client_id == cid), key=lambda s: (s.at, s.administration_id))
             for cid in client_ids}
     window = timedelta(days=definition.pairing_window_days)
@@ -247,12 +388,14 @@ def score_history(
     subscales = []
     for sid, subscale in definition.subscales.items():
         scale = definition.scale_for(subscale.items[0])
-        reliability = reliabilities[sid]
+        given = reliabilities[sid]
+        timeline = (given,) if isinstance(given, Reliability) else tuple(given)
         subscales.append(SubscaleHistory(
             id=sid, label=subscale.label, higher_is_better=subscale.higher_is_better,
-            reference_sd=subscale.reference_sd, reliability=reliability,
+            reference_sd=subscale.reference_sd, reliability=reliability_at(timeline, None, definition.version),
+            reliabilities=timeline,
             scale_min=float(scale.min), scale_max=float(scale.max), gap_threshold=definition.gap_threshold,
-            trajectories=tuple(Trajectory(cid, trajectory(mine[cid], sid, subscale, reliability))
+            trajectories=tuple(Trajectory(cid, trajectory(mine[cid], sid, subscale, timeline))
                                for cid in client_ids),
             gaps=_gaps(rounds, sid, definition.gap_threshold),
         ))
