@@ -134,6 +134,32 @@ def check_assessments(
 
 
 @app.command()
+def reliability(
+    refresh: Annotated[bool, typer.Option("--refresh", help="Take a snapshot now, whatever the growth")] = False,
+    practice: Annotated[int | None, typer.Option("--practice", help="One practice id (default: every one)")] = None,
+) -> None:
+    """Snapshot the practice's own reliability (alpha, 95% CI, SD) where the data have grown enough.
+
+    The first snapshot of a questionnaire version comes once MEND_RELIABILITY_MIN_CLIENTS distinct
+    clients have answered it, a new one when they have grown by 20%; nothing else changes a verdict.
+    Safe to run on a schedule (nightly): it does nothing until a snapshot is due.
+    """
+    from app.questionnaires.scores.reliability import take_snapshots
+
+    with _session() as session:
+        taken = take_snapshots(session, practice_id=practice, refresh=refresh)
+        session.commit()
+    done = [t for t in taken if t.reason is not None]
+    for t in done:
+        for s in t.snapshots:
+            alpha = "undefined" if s.alpha is None else f"{s.alpha:.2f} ({s.alpha_low:.2f}-{s.alpha_high:.2f})"
+            typer.echo(f"Practice {t.practice_id} {t.instrument_id} v{t.version} {s.subscale}: alpha {alpha}, "
+                       f"{s.n_clients} clients, {s.n_administrations} administrations ({t.reason})")
+    typer.echo(f"{sum(len(t.snapshots) for t in done)} snapshots taken; "
+               f"{len(taken) - len(done)} questionnaire versions not due.")
+
+
+@app.command()
 def report(
     couple: Annotated[int | None, typer.Option("--couple", help="Couple id")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write")] = None,

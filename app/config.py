@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     hash_concurrency: int = Field(default=2, ge=1)
-    reliability_min_administrations: int = Field(default=30, ge=2)
+    # The practice's own reliability replaces the definition's only from this many distinct clients
+    # and this alpha (each snapshot is judged; below either, the definition's values are used).
+    reliability_min_clients: int = Field(default=30, ge=3)
+    reliability_min_alpha: float = Field(default=0.6, gt=0, lt=1)
     assessments_dir: Path = ASSESSMENTS_DIR
 
     @model_validator(mode="after")

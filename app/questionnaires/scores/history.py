@@ -6,8 +6,10 @@ same numbers. Which questionnaires appear comes from the definitions: every one 
 subscales (``Catalog.scored``) that either person has submitted.
 
 Which administrations count: submitted ones that belong with the couple or client
-(``own_context``). The subscales, labels and reference values are the newest answered version's; reliability is
-``practice_reliability`` of that version (the practice's own alpha once it has enough data).
+(``own_context``). The subscales and labels are the newest answered version's. Each point carries
+its version and its subscale's items there, so a change is measured only between the same items;
+each change is judged with the reliability in force for its later point's version when it was
+submitted (``reliability_timelines``: the definition's values, then the practice's snapshots).
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from app.questionnaires.schemas import (
     ChangePublic,
     CoupleScoreHistory,
     GapPublic,
+    HeadlinePublic,
     PartnerSeries,
     ScorePoint,
     SubscaleHistoryPublic,
 )
-from app.questionnaires.scores.reliability import practice_reliability
-from app.scoring import Change, ScoreHistory, Submitted, Trajectory, score_history
+from app.questionnaires.scores.reliability import reliability_timelines
+from app.scoring import Change, Reliability, ScoreHistory, Submitted, Trajectory, score_history
 
 
 def _instruments(catalog: Catalog, instrument_id: str | None) -> list[str]:
@@ -46,7 +49,7 @@ def _instruments(catalog: Catalog, instrument_id: str | None) -> list[str]:
 
 
 def _submitted(
-    session: Session, subject: Subject, instrument_ids: list[str], before: datetime | None
+    session: Session, subject: Subject, instrument_ids: list[str], before: datetime | None, catalog: Catalog
 ) -> dict[str, list[tuple[int, Submitted]]]:
     """Per instrument, ``(version, Submitted)`` oldest first, in one query for any number."""
     conditions = [own_context(subject), col(Administration.instrument_id).in_(instrument_ids),
@@ -69,10 +72,17 @@ def _submitted(
             means[administration.id][score.subscale] = score.mean if score.scored else None
             bands[administration.id][score.subscale] = score.band
     out: dict[str, list[tuple[int, Submitted]]] = defaultdict(list)
+    items: dict[tuple[str, int], dict[str, tuple[str, ...]]] = {}
     for admin_id, a in administrations.items():
-        if a.submitted_at is not None:
-            out[a.instrument_id].append((a.instrument_version, Submitted(
-                admin_id, a.client_id, a.submitted_at, means[admin_id], bands[admin_id])))
+        if a.submitted_at is None:
+            continue
+        key = (a.instrument_id, a.instrument_version)
+        if key not in items:
+            found = catalog.find(*key)
+            items[key] = {sid: tuple(s.items) for sid, s in found.subscales.items()} if found else {}
+        out[a.instrument_id].append((a.instrument_version, Submitted(
+            admin_id, a.client_id, a.submitted_at, means[admin_id], bands[admin_id],
+            version=a.instrument_version, items=items[key])))
     return out
 
 
@@ -94,15 +104,17 @@ def score_histories(
     """
     catalog = default_catalog()
     wanted = _instruments(catalog, instrument_id)
-    found = _submitted(session, subject, wanted, before)
+    found = _submitted(session, subject, wanted, before, catalog)
     out = []
     for iid in wanted:
         taken = found.get(iid, [])
         if not taken and instrument_id is None:
             continue
-        definition = _describing(catalog, iid, [version for version, _ in taken])
-        reliabilities = practice_reliability(session, practice_id=subject.practice_id, definition=definition)
-        out.append(score_history(definition, reliabilities, subject.client_ids, [s for _, s in taken]))
+        versions = [version for version, _ in taken]
+        definition = _describing(catalog, iid, versions)
+        timelines = reliability_timelines(session, practice_id=subject.practice_id, describing=definition,
+                                          versions=versions, catalog=catalog)
+        out.append(score_history(definition, timelines, subject.client_ids, [s for _, s in taken]))
     return out
 
 
@@ -112,15 +124,19 @@ def score_histories(
 def couple_history_public(history: ScoreHistory, subject: Subject) -> CoupleScoreHistory:
     """A couple's history in the API's shape (partner A and B named, changes with their sources)."""
     a, b = subject.people
+    heads = history.headline()
     return CoupleScoreHistory(
         couple_id=subject.id, instrument_id=history.instrument_id, instrument_version=history.version,
         title=history.title, gap_threshold=history.gap_threshold,
         pairing_window_days=history.pairing_window_days,
+        headline=[HeadlinePublic(client_id=cid, role=role, reliable_improvement=heads[cid].improvement,  # type: ignore[arg-type]
+                                 reliable_deterioration=heads[cid].deterioration,
+                                 no_reliable_change=heads[cid].no_change, too_early=heads[cid].too_early)
+                  for cid, role in zip(history.client_ids, ("a", "b"), strict=False)],
         subscales=[
             SubscaleHistoryPublic(
                 subscale=s.id, label=s.label, higher_is_better=s.higher_is_better, reference_sd=s.reference_sd,
-                reliability=s.reliability.value, reliability_source=s.reliability.source,
-                n_administrations=s.reliability.n_administrations, scale_min=s.scale_min, scale_max=s.scale_max,
+                **_reliability_fields(s.reliability), scale_min=s.scale_min, scale_max=s.scale_max,
                 partner_a=_series(s.trajectories[0], a.preferred_name or a.first_name, "a"),
                 partner_b=_series(s.trajectories[1], b.preferred_name or b.first_name, "b"),
                 gaps=[GapPublic(at=g.at, a_administration_id=g.a_administration_id, a_submitted_at=g.a_at,
@@ -133,12 +149,19 @@ def couple_history_public(history: ScoreHistory, subject: Subject) -> CoupleScor
     )
 
 
+def _reliability_fields(r: Reliability) -> dict[str, object]:
+    return {"reliability": r.value, "reliability_source": r.source, "n_administrations": r.n_administrations,
+            "n_clients": r.n_clients, "alpha_low": r.alpha_low, "alpha_high": r.alpha_high, "reliability_sd": r.sd,
+            "provisional": r.provisional and r.source != "practice", "basis": r.basis}
+
+
 def _series(trajectory: Trajectory, first_name: str, role: str) -> PartnerSeries:
     return PartnerSeries(
         client_id=trajectory.client_id, first_name=first_name, role=role,  # type: ignore[arg-type]
         points=[
-            ScorePoint(administration_id=p.administration_id, submitted_at=p.at, mean=p.mean, band=p.band,
-                       scored=p.mean is not None, from_baseline=_change(p.from_baseline, p.baseline_id),
+            ScorePoint(administration_id=p.administration_id, submitted_at=p.at, instrument_version=p.version,
+                       mean=p.mean, band=p.band, scored=p.mean is not None, version_break=p.version_break,
+                       note=p.note, from_baseline=_change(p.from_baseline, p.baseline_id),
                        from_previous=_change(p.from_previous, p.previous_id))
             for p in trajectory.points
         ],
@@ -151,5 +174,6 @@ def _change(change: Change | None, from_id: int | None) -> ChangePublic | None:
     return ChangePublic(
         from_administration_id=from_id, delta=change.delta, rci=change.rci, se_diff=change.se_diff,
         reliable=change.reliable, direction=change.direction, label=change.label,
-        reliability=change.reliability, reliability_source=change.reliability_source,
+        reliability=change.reliability, reliability_source=change.reliability_source, sd=change.sd,
+        basis=change.basis,
     )
