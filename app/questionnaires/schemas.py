@@ -55,6 +55,9 @@ class AdministrationCreate(RequestModel):
 class ResendRequest(RequestModel):
 
     expires_in_days: int | None = Field(default=None, ge=1, le=90)
+    reset_passcode: bool | None = Field(
+        default=None, description="Clear the client's passcode (they forgot it); default: only when the link is "
+        "locked. With answers saved, the response holds a one-time code to give the client yourself")
 
 
 class AdministrationPublic(BaseModel):
@@ -82,6 +85,7 @@ class AdministrationPublic(BaseModel):
     locked: bool = Field(description="The link is locked after too many wrong passcodes; a new link unlocks it")
     locked_at: datetime | None
     failed_passcodes: int = Field(description="Wrong passcodes typed on this link")
+    passcode_set: bool = Field(default=False, description="The client has chosen a passcode for this link")
     opened_in_browsers: int = Field(description="How many different browsers opened this link")
 
 
@@ -89,6 +93,9 @@ class AdministrationWithLink(AdministrationPublic):
     """Create/resend answer: the private link is shown here once and never again."""
 
     link: str | None = None
+    reset_code: str | None = Field(
+        default=None, description="After a passcode reset with answers saved: give it to the client yourself "
+        "(by phone or in session), never in the message with the link. Shown once")
 
 
 class AnswersUpdate(RequestModel):
@@ -208,14 +215,21 @@ class ChangePublic(BaseModel):
     label: str
     reliability: float
     reliability_source: str
+    sd: float | None = Field(description="The SD the change was judged with (the practice's own or the definition's)")
+    basis: str = Field(description='What the change rests on, e.g. "provisional reference values" or '
+                       '"practice data, n = 42 clients, \u03b1 = 0.81 (0.74\u20130.87)"')
 
 
 class ScorePoint(BaseModel):
     administration_id: int
     submitted_at: datetime
+    instrument_version: int | None
     mean: float | None
     band: str | None
     scored: bool
+    version_break: bool = Field(description="The subscale's items changed with the questionnaire version: "
+                                "this point starts a new baseline and is not compared with earlier ones")
+    note: str | None = Field(description='"questionnaire version changed: not compared" at a version break')
     from_baseline: ChangePublic | None
     from_previous: ChangePublic | None
 
@@ -247,14 +261,31 @@ class SubscaleHistoryPublic(BaseModel):
     label: str
     higher_is_better: bool
     reference_sd: float
-    reliability: float
+    reliability: float = Field(description="The reliability in force now (each change says what it used)")
     reliability_source: str  # "practice" | "definition"
     n_administrations: int
+    n_clients: int = Field(description="Distinct clients behind the practice's alpha (0: the definition's)")
+    alpha_low: float | None = Field(description="95% confidence interval of the practice's alpha (Feldt)")
+    alpha_high: float | None
+    reliability_sd: float | None = Field(description="The SD in force now for reliable change")
+    provisional: bool = Field(description="The definition's reference values in force are placeholders")
+    basis: str = Field(description="What the reliability in force now rests on, in words")
     scale_min: float
     scale_max: float
     partner_a: PartnerSeries
     partner_b: PartnerSeries
     gaps: list[GapPublic]
+
+
+class HeadlinePublic(BaseModel):
+    """One partner's subscales counted by their latest change from baseline (scoring.history)."""
+
+    client_id: int
+    role: Literal["a", "b"]
+    reliable_improvement: int
+    reliable_deterioration: int
+    no_reliable_change: int
+    too_early: int = Field(description="Only one comparable score so far")
 
 
 class CoupleScoreHistory(BaseModel):
@@ -264,4 +295,6 @@ class CoupleScoreHistory(BaseModel):
     title: str
     gap_threshold: float
     pairing_window_days: int
+    headline: list[HeadlinePublic] = Field(description="Per partner (A then B), the subscales counted by "
+                                           "their latest change from baseline; no overall verdict")
     subscales: list[SubscaleHistoryPublic]
