@@ -70,12 +70,12 @@ def revoke(administration_id: int, session: SessionDep, counselor: CurrentCounse
 def resend(
     administration_id: int, session: SessionDep, counselor: CurrentCounselor, data: ResendRequest | None = None
 ) -> AdministrationWithLink:
-    """A new link; the old one stops working immediately."""
-    days = data.expires_in_days if data else None
-    found, link = service.resend_link(
-        session, actor=counselor, administration_id=administration_id, expires_in_days=days
+    """A new link; the old one stops working immediately. The passcode stays unless reset."""
+    found, link, code = service.resend_link(
+        session, actor=counselor, administration_id=administration_id,
+        expires_in_days=data.expires_in_days if data else None, reset_passcode=data.reset_passcode if data else None,
     )
-    return _with_link(session, found, link)
+    return _with_link(session, found, link).model_copy(update={"reset_code": code})
 
 
 @router.get("/clients/{client_id:id}/administrations", response_model=list[AdministrationPublic])

@@ -42,6 +42,8 @@ class Administration(SQLModel, table=True):
     passcode_hash: str | None = Field(default=None, max_length=200)
     passcode_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     locked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # After a passcode reset with answers saved: the one-time code the counselor gave the client.
+    reset_code_hash: str | None = Field(default=None, max_length=200)
     # The client's own choice, asked before sending; reports for the couple show scores only when True.
     share_scores: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 

@@ -140,10 +140,13 @@ def revoke(administration_id: int, session: SessionDep, me: CurrentWebCounselor,
 @router.post("/administrations/{administration_id:id}/resend")
 def resend(administration_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
            form: CheckedForm) -> Response:
-    """A new link (the old one stops working); shown once, like a first send."""
-    administration, link = service.resend_link(session, actor=me, administration_id=administration_id)
+    """A new link (the old one stops working); shown once, like a first send, with the one-time
+    code when the passcode was reset over saved answers."""
+    reset = True if text(form, "reset_passcode") == "yes" else None
+    administration, link, code = service.resend_link(session, actor=me, administration_id=administration_id,
+                                                     reset_passcode=reset)
     client = clients.get_client(session, actor=me, client_id=administration.client_id)
-    sent = [{"administration": administration, "link": link, "client": client}]
+    sent = [{"administration": administration, "link": link, "client": client, "code": code}]
     return _links_page(request, session, sent, back=record_page(administration.couple_id, administration.client_id))
 
 

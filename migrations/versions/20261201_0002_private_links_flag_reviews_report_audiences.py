@@ -57,6 +57,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('passcode_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
         batch_op.add_column(sa.Column('passcode_failures', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('locked_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('reset_code_hash', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True))
         batch_op.add_column(sa.Column('share_scores', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('administration_flag', schema=None) as batch_op:
@@ -90,6 +91,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('administration', schema=None) as batch_op:
         batch_op.drop_column('share_scores')
+        batch_op.drop_column('reset_code_hash')
         batch_op.drop_column('locked_at')
         batch_op.drop_column('passcode_failures')
         batch_op.drop_column('passcode_hash')

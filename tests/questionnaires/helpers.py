@@ -62,8 +62,9 @@ def post_section(http: Any, html: str, definition: Definition, index: int, answe
     return http.post("/q/form", data=data, follow_redirects=False)
 
 
-def open_form(http: Any, link: str, passcode: str = PASSCODE) -> Any:
-    """Open the link as its client would: the link, then choose (first time) or give the passcode.
+def open_form(http: Any, link: str, passcode: str = PASSCODE, code: str | None = None) -> Any:
+    """Open the link as its client would: the link, then choose (first time, with the counselor's
+    one-time ``code`` after a reset) or give the passcode.
 
     Returns the first form page (``GET /q/form`` once the passcode is through)."""
     opened = http.get(path_of(link), follow_redirects=False)
@@ -75,6 +76,8 @@ def open_form(http: Any, link: str, passcode: str = PASSCODE) -> Any:
     data = {"_csrf": csrf_of(gate.text), "passcode": passcode}
     if 'name="again"' in gate.text:
         data["again"] = passcode
+    if code is not None:
+        data["code"] = code
     through = http.post("/q/passcode", data=data, follow_redirects=False)
     assert through.status_code == 303, through.text
     page = http.get("/q/form")

@@ -42,13 +42,12 @@ def link_url(token: str) -> str:
 def issue_link(administration: Administration, *, days: int | None) -> str:
     """Give the administration a fresh token (killing any older one); returns the link URL.
 
-    A new link also unlocks a locked one: the answers stay, and the client chooses a new
-    passcode on first opening (whoever knew the old one can't use the new link with it).
+    The passcode, if one was chosen, stays: the client opens the new link with it (a reset is
+    ``passcodes.reset_passcode``, the counselor's choice).
     """
     token = new_link_token()
     administration.token_hash = token_hash(token)
     administration.expires_at = utcnow() + timedelta(days=days or get_settings().link_days)
-    administration.passcode_hash, administration.passcode_failures, administration.locked_at = None, 0, None
     return link_url(token)
 
 

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.instruments.catalog import default_catalog
 from app.instruments.models import Definition
+from app.questionnaires.administrations import passcodes
 from app.questionnaires.administrations.links import issue_link
 from app.questionnaires.administrations.state import definition_for, effective_status, lock_administration
 from app.questionnaires.models import Administration, LinkEvent, Response
@@ -158,11 +159,16 @@ def revoke_administration(session: Session, *, actor: Counselor, administration_
 
 
 def resend_link(
-    session: Session, *, actor: Counselor, administration_id: int, expires_in_days: int | None = None
-) -> tuple[Administration, str]:
+    session: Session, *, actor: Counselor, administration_id: int, expires_in_days: int | None = None,
+    reset_passcode: bool | None = None,
+) -> tuple[Administration, str, str | None]:
     """A new link for a not-yet-submitted administration; the old link stops working at once.
 
-    Also reopens an expired or revoked one, keeping the answers saved so far.
+    Also reopens an expired or revoked one, keeping the answers saved so far. The passcode
+    stays unless it is reset (``reset_passcode``; by default only a locked link is): then the
+    client chooses a new one, and if answers are saved they also need the one-time code
+    returned here, which the counselor gives them in person or by phone, never with the link.
+    Returns ``(administration, link, code or None)``.
     """
     get_administration(session, actor=actor, administration_id=administration_id)
     administration = lock_administration(session, administration_id)
@@ -172,16 +178,18 @@ def resend_link(
     if administration.mode != "link":
         raise Conflict("This questionnaire is being entered in session; it has no link")
     link = issue_link(administration, days=expires_in_days)
+    answered = session.exec(select(func.count()).select_from(Response).where(
+        Response.administration_id == administration.id)).one()
     if administration.status == "revoked":
-        answered = session.exec(select(func.count()).select_from(Response).where(
-            Response.administration_id == administration.id)).one()
         administration.status = "in_progress" if answered else "pending"
         administration.revoked_at = None
+    reset = administration.locked_at is not None if reset_passcode is None else reset_passcode
+    code = passcodes.reset_passcode(administration, answered=bool(answered)) if reset else None
     session.add(administration)
     session.flush()
     record(session, actor=actor, practice_id=actor.practice_id, action="resend", entity=ENTITY,
-           entity_id=administration.id)
-    return administration, link
+           entity_id=administration.id, detail={"passcode_reset": reset, "with_code": code is not None})
+    return administration, link, code
 
 
 def list_client_administrations(session: Session, *, actor: Counselor, client_id: int) -> list[Administration]:
@@ -234,7 +242,8 @@ def opened_in_browsers(session: Session, ids: Sequence[int]) -> dict[int, int]:
     return {administration_id: count for administration_id, count in rows}
 
 
-_NOT_SHOWN = {"token_hash", "passcode_hash", "passcode_failures", "status", "practice_id", "definition_checksum"}
+_NOT_SHOWN = {"token_hash", "passcode_hash", "reset_code_hash", "passcode_failures", "status", "practice_id",
+              "definition_checksum"}
 
 
 def to_public(administration: Administration, *, answered: int, browsers: int = 0) -> AdministrationPublic:
@@ -245,6 +254,7 @@ def to_public(administration: Administration, *, answered: int, browsers: int = 
         **data, status=effective_status(administration), title=definition.title,  # type: ignore[arg-type]
         answered=answered, total_items=len(definition.items), locked=administration.locked_at is not None,
         failed_passcodes=administration.passcode_failures, opened_in_browsers=browsers,
+        passcode_set=administration.passcode_hash is not None,
     )
 
 

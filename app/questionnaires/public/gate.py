@@ -65,6 +65,7 @@ def passcode_page(
     """Choose a passcode (first opening) or give it; nothing here says whose link this is."""
     return render(request, "passcode.html", {
         "choose": administration.passcode_hash is None, "csrf": csrf_token(administration),
+        "needs_code": administration.passcode_hash is None and administration.reset_code_hash is not None,
         "error": error, "error_field": field, "min_length": MIN_LENGTH, "max_length": MAX_LENGTH,
     }, status_code=status_code)
 
@@ -118,20 +119,23 @@ def passcode(request: Request, session: SessionDep, form: FormDep) -> Response:
     given = str(form.get("passcode") or "")
     try:
         if administration.passcode_hash is None:
-            return _choose(request, session, administration, given, str(form.get("again") or ""), browser)
+            return _choose(request, session, administration, given, form, browser)
         return _check(request, session, administration, given, browser)
     except QuestionnaireClosed:
         return invalid(request)
 
 
 def _choose(
-    request: Request, session: SessionDep, administration: Administration, given: str, again: str,
+    request: Request, session: SessionDep, administration: Administration, given: str, form: FormData,
     browser: str | None,
 ) -> Response:
     try:
-        chosen = choose_passcode(session, administration_id=administration.id,  # type: ignore[arg-type]
-                                 passcode=given, again=again, browser=browser)
+        chosen = choose_passcode(session, administration=administration, passcode=given,
+                                 again=str(form.get("again") or ""), code=str(form.get("code") or ""),
+                                 browser=browser)
     except InvalidField as problem:
+        if administration.locked_at is not None:  # that wrong code was the last try
+            return locked_page(request)
         return passcode_page(request, administration, error=problem.message, field=problem.field, status_code=422)
     except Conflict:  # chosen meanwhile in another tab or browser: ask for it instead
         return redirect("/q/form")
@@ -141,8 +145,7 @@ def _choose(
 def _check(
     request: Request, session: SessionDep, administration: Administration, given: str, browser: str | None
 ) -> Response:
-    result = check_passcode(session, administration_id=administration.id,  # type: ignore[arg-type]
-                            passcode=given, browser=browser)
+    result = check_passcode(session, administration=administration, passcode=given, browser=browser)
     if result.ok:
         return keep_form_cookie(redirect("/q/form"), result.administration, unlocked=True)
     if result.locked:

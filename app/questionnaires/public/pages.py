@@ -71,10 +71,14 @@ def redirect(url: str) -> Response:
 
 def keep_form_cookie(response: Response, administration: Administration, *, unlocked: bool) -> Response:
     """(Re)set the form cookie: a browser-session cookie whose signed expiry is the idle limit,
-    so closing the browser or leaving it alone for ``link_idle_minutes`` both end it."""
+    so closing the browser or leaving it alone for ``link_idle_minutes`` both end it.
+
+    SameSite=Lax, not Strict: a link clicked in a webmail arrives cross-site, and browsers
+    withhold Strict cookies for the whole redirect chain, so ``/q/form`` would never see it.
+    Posts are guarded by the form's CSRF token."""
     response.set_cookie(
         COOKIE_NAME, cookie_value(administration, unlocked=unlocked), path=COOKIE_PATH,
-        httponly=True, samesite="strict", secure=get_settings().secure_cookies,
+        httponly=True, samesite="lax", secure=get_settings().secure_cookies,
     )
     return response
 

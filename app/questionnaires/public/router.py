@@ -65,7 +65,6 @@ def _let_in(request: Request, session: SessionDep, *, posting: bool = False) -> 
 @router.get("/q/form")
 def show_form(
     request: Request, session: SessionDep, page: Annotated[str | None, Query(max_length=10)] = None,
-    support: Annotated[str | None, Query(max_length=1)] = None,
 ) -> Response:
     current = _let_in(request, session)
     if isinstance(current, Response):
@@ -74,8 +73,9 @@ def show_form(
     definition = definition_for(administration)
     step = form_view.step_for(definition, page, administration.current_section)
     answers = load_answers(session, administration.id)  # type: ignore[arg-type]
-    response = _page(request, session, administration, step, answers, {},
-                     support=support == "1" and needs_support(definition, answers))
+    # Support shows from the saved answers, never from the address: a URL saying so would stay
+    # in the browser's history for whoever picks up the phone.
+    response = _page(request, session, administration, step, answers, {}, support=needs_support(definition, answers))
     return keep_form_cookie(response, administration, unlocked=True)  # idle time starts again
 
 
@@ -125,11 +125,11 @@ def _section_action(
         if gone is not None and gone.status == "submitted":
             return gate.thanks_page(request, _first_name(session, gone), definition.title)
         return invalid(request)
-    support = needs_support(definition, valid)
     if errors:
-        return _page(request, session, locked, step, values, errors, status_code=422, support=support)
+        return _page(request, session, locked, step, values, errors, status_code=422,
+                     support=needs_support(definition, load_answers(session, locked.id)))  # type: ignore[arg-type]
     page = max(step.number - 1, 1) if action == "back" else ("review" if next_key == REVIEW_STEP else step.number + 1)
-    return redirect(f"/q/form?page={page}" + ("&support=1" if support else ""))
+    return redirect(f"/q/form?page={page}")
 
 
 def _review_action(
@@ -167,7 +167,8 @@ def _page(
     if step.section is None:
         context["sections"] = _review_sections(definition, values, errors)
         context["summary"] = _review_summary(definition, errors)
-        context["asks_to_share"] = bool(definition.subscales)
+        # Only in a couple's context: a client in individual work has no joint report to share with.
+        context["asks_to_share"] = bool(definition.subscales) and administration.couple_id is not None
         context["share_scores"] = share_scores
         return render(request, "review.html", context, status_code)
     fields = form_view.fields(definition, step.section, values, errors)

@@ -48,19 +48,20 @@ def test_full_link_flow_with_resume_and_scores(client, factory, db):
     assert opened.status_code == 303 and opened.headers["location"] == "/q/form"
     cookie = next(c for c in opened.headers.get_list("set-cookie") if c.startswith("mend_q=")).lower()
     # A browser-session cookie (no max-age: it dies with the browser) that says nothing by itself.
-    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/q" in cookie and "max-age=" not in cookie
+    # Lax, so a link clicked in a webmail (a cross-site navigation) still carries it to /q/form.
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/q" in cookie and "max-age=" not in cookie
     token = path_of(created["link"]).rsplit("/", 1)[1]
     assert token not in opened.headers["set-cookie"]  # the cookie holds a signed reference, not the token
 
     first = open_form(client, created["link"])
     assert first.status_code == 200 and "Hi Maya" in first.text and "Okafor" not in first.text
-    assert "Section 1 of 4" in first.text and "partner won" in first.text
+    assert f"Section 1 of {len(trust().sections) + 1}" in first.text and "partner won" in first.text
     assert post_section(client, first.text, definition, 0, answers).status_code == 303
 
     # The tab is closed: a fresh browser with only the link resumes at section 2, pre-filled later.
     with TestClient(client.app) as fresh:
         resumed = open_form(fresh, created["link"])
-        assert "Section 2 of 4" in resumed.text
+        assert f"Section 2 of {len(trust().sections) + 1}" in resumed.text
         back = fresh.get("/q/form?page=1")
         item = definition.sections[0].items[0].id
         assert f'id="f-{item}-{answers[item] - 1}" value="{answers[item]}" checked' in back.text
@@ -163,7 +164,8 @@ def test_resend_kills_old_link_and_keeps_saved_answers(client, factory):
     assert again.status_code == 200 and again.json()["link"] != created["link"]
     assert client.get("/q/form").status_code == 404  # the cookie from the old link is dead too
     assert client.get(path_of(created["link"]), follow_redirects=False).status_code == 404
-    assert "Section 2 of 4" in open_form(client, again.json()["link"], passcode="a new passcode").text
+    assert again.json()["reset_code"] is None  # not locked: her passcode stays and opens the new link
+    assert f"Section 2 of {len(trust().sections) + 1}" in open_form(client, again.json()["link"]).text
 
 
 def test_double_submit_stores_one_submission(client, factory, db):

@@ -61,7 +61,10 @@ def test_choosing_a_passcode_explains_what_is_wrong(client, factory, db):
     _, _, created = _maya(client, factory)
     page = _gate(client, created["link"])
     short = client.post("/q/passcode", data={"_csrf": csrf_of(page.text), "passcode": "12", "again": "12"})
-    assert short.status_code == 422 and "at least 4 characters" in short.text
+    assert short.status_code == 422 and "at least 6 characters" in short.text
+    for easy in ("123456", "aaaaaaa", "password", "987654"):
+        guessable = client.post("/q/passcode", data={"_csrf": csrf_of(page.text), "passcode": easy, "again": easy})
+        assert guessable.status_code == 422 and "easy to guess" in guessable.text, easy
     different = client.post("/q/passcode", data={"_csrf": csrf_of(page.text), "passcode": "harbour",
                                                  "again": "harbor"})
     assert different.status_code == 422 and "not the same" in different.text
@@ -120,11 +123,21 @@ def test_five_wrong_passcodes_lock_the_link_until_a_new_one_is_sent(client, fact
     assert row.locked_at is not None and row.passcode_failures == 5
     shown = client.get(f"/api/v1/administrations/{created['id']}", headers=headers).text
     assert row.passcode_hash not in shown
-    # The counselor sends a new link: the answers stay, and she chooses a new passcode.
+    # The counselor sends a new link: the answers stay; she needs the one-time code the
+    # counselor tells her (never in the message with the link) to choose a new passcode.
     again = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers, json={})
     assert again.status_code == 200
-    resumed = open_form(client, again.json()["link"], passcode="a brand new one")
-    assert "Section 2 of 4" in resumed.text
+    code = again.json()["reset_code"]
+    assert code and len(code) == 9 and code not in shown
+    with TestClient(client.app) as reader_of_her_email:
+        gate = _gate(reader_of_her_email, again.json()["link"])
+        assert "Code from your counselor" in gate.text and "Maya" not in gate.text
+        attempt = reader_of_her_email.post("/q/passcode", data={
+            "_csrf": csrf_of(gate.text), "passcode": "his own words", "again": "his own words", "code": "ABCD-EFGH"})
+        assert attempt.status_code == 422 and "Check the code your counselor gave you" in attempt.text
+        assert "Section" not in reader_of_her_email.get("/q/form").text
+    resumed = open_form(client, again.json()["link"], passcode="a brand new one", code=code.lower())
+    assert f"Section 2 of {len(trust().sections) + 1}" in resumed.text
     back = client.get("/q/form?page=1").text
     first = definition.sections[0].items[0].id
     assert f'id="f-{first}-1" value="2" checked' in back
@@ -159,7 +172,7 @@ def test_an_idle_form_cookie_stops_working(client, factory, db):
     assert client.get("/q/form").status_code == 404
     fresh = cookie_value(row, unlocked=True, now=utcnow() - timedelta(minutes=19))
     client.cookies.set(COOKIE_NAME, fresh, path="/q")
-    assert "Section 1 of 4" in client.get("/q/form").text
+    assert f"Section 1 of {len(trust().sections) + 1}" in client.get("/q/form").text
     # A cookie made before the passcode was chosen never opens the form.
     client.cookies.set(COOKIE_NAME, cookie_value(row, unlocked=False), path="/q")
     assert "Enter your passcode" in client.get("/q/form").text
@@ -195,3 +208,52 @@ def test_passcode_hashes_never_leave_the_database(client, factory, db, caplog):
     assert {"link_opened", "link_passcode_set", "link_passcode_failed"} <= {e.action for e in events}
     for text in [*bodies, caplog.text, *(str(e.detail) for e in events)]:
         assert row.passcode_hash not in text and PASSCODE not in text and "$argon2" not in text
+
+
+def test_a_new_link_keeps_the_passcode_unless_the_counselor_resets_it(client, factory, db):
+    _, headers, created = _maya(client, factory)
+    definition = trust()
+    post_section(client, open_form(client, created["link"]).text, definition, 0, uniform_answers(definition, 3))
+    client.cookies.clear()
+    kept = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers, json={}).json()
+    assert kept["reset_code"] is None and kept["passcode_set"] is True
+    assert "Enter your passcode" in _gate(client, kept["link"]).text
+    # The same passcode opens it.
+    assert f"Section 2 of {len(trust().sections) + 1}" in open_form(client, kept["link"]).text
+    client.cookies.clear()
+    # She forgot it: the counselor resets it; with answers saved, a code comes with the link.
+    reset = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers,
+                        json={"reset_passcode": True}).json()
+    assert reset["reset_code"] and reset["passcode_set"] is False
+    assert "Code from your counselor" in _gate(client, reset["link"]).text
+    audit = db.exec(select(AuditEvent).where(AuditEvent.action == "resend").order_by(AuditEvent.id)).all()
+    assert [e.detail["passcode_reset"] for e in audit] == [False, True]
+    assert reset["reset_code"] not in str([e.detail for e in audit])
+
+
+def test_a_reset_before_any_answer_needs_no_code(client, factory):
+    _, headers, created = _maya(client, factory)
+    open_form(client, created["link"])  # passcode chosen, nothing saved
+    client.cookies.clear()
+    reset = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers,
+                        json={"reset_passcode": True}).json()
+    assert reset["reset_code"] is None
+    page = _gate(client, reset["link"])
+    assert "Choose a passcode" in page.text and "Code from your counselor" not in page.text
+
+
+def test_wrong_reset_codes_count_and_lock(client, factory, db):
+    _, headers, created = _maya(client, factory)
+    definition = trust()
+    post_section(client, open_form(client, created["link"]).text, definition, 0, uniform_answers(definition, 3))
+    client.cookies.clear()
+    reset = client.post(f"/api/v1/administrations/{created['id']}/resend", headers=headers,
+                        json={"reset_passcode": True}).json()
+    gate = _gate(client, reset["link"])
+    for attempt in range(5):
+        tried = client.post("/q/passcode", data={"_csrf": csrf_of(gate.text), "passcode": "a fine phrase",
+                                                 "again": "a fine phrase", "code": f"WRONG-{attempt}"})
+    assert tried.status_code == 403 and "This link is locked" in tried.text
+    db.rollback()
+    row = db.get(Administration, created["id"])
+    assert row.locked_at is not None and row.passcode_hash is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from app.clients.models import Client
 from app.instruments.catalog import default_catalog
 from app.practice.models import Practice
 from app.practice.service import DEFAULT_SUPPORT_TEXT
@@ -29,10 +30,12 @@ def _flags(db, administration_id):
 
 
 def test_the_safety_items_say_the_counselor_is_told_straight_away(client, factory):
-    _, _, created, _definition, safety = _intake(client, factory)
+    _, _, created, definition, safety = _intake(client, factory)
+    told = [item.id for item in definition.sections[safety].items if definition.told_on_save(item.id)]
+    assert "safety_self_harm" in told and "safety_afraid" in told
     open_form(client, created["link"])
     page = client.get(f"/q/form?page={safety + 1}").text
-    assert page.count("your counselor is told straight away, even before you send") == 6  # six yes/no safety items
+    assert page.count("your counselor is told straight away, even before you send") == len(told)
     ordinary = client.get("/q/form?page=1").text
     assert "told straight away" not in ordinary
 
@@ -42,7 +45,8 @@ def test_a_saved_self_harm_yes_raises_its_flag_and_shows_support_before_sending(
     page = open_form(client, created["link"])
     answers = {"safety_self_harm": "yes", "safety_afraid": "no"}
     saved = post_section(client, page.text, definition, safety, answers)
-    assert saved.status_code == 303 and saved.headers["location"].endswith("&support=1")
+    # Nothing in the address says so (it would stay in the browser's history).
+    assert saved.status_code == 303 and "support" not in saved.headers["location"]
     after = client.get(saved.headers["location"])
     assert "Support for you" in after.text and DEFAULT_SUPPORT_TEXT[:24] in after.text
     assert db.get(Administration, created["id"]).status == "in_progress"  # not sent
@@ -63,15 +67,17 @@ def test_the_practice_writes_its_own_support_text(client, factory, db):
     saved = post_section(client, page.text, definition, safety, {"safety_self_harm": "yes"})
     shown = client.get(saved.headers["location"]).text
     assert text in shown and DEFAULT_SUPPORT_TEXT[:24] not in shown
-    # Only with a yes: the same page reached another way shows nothing.
-    assert "Support for you" not in client.get(f"/q/form?page={safety + 1}").text
+    # It stays with her while the yes is saved, and goes once she changes it.
+    assert text in client.get("/q/form?page=1").text
+    post_section(client, page.text, definition, safety, {"safety_self_harm": "no"})
+    assert "Support for you" not in client.get("/q/form?page=1").text
 
 
 def test_support_needs_the_yes_to_be_saved(client, factory):
     _, _, created, definition, safety = _intake(client, factory)
     page = open_form(client, created["link"])
     post_section(client, page.text, definition, safety, {"safety_self_harm": "no"})
-    assert "Support for you" not in client.get(f"/q/form?page={safety + 2}&support=1").text
+    assert "Support for you" not in client.get(f"/q/form?page={safety + 1}").text
 
 
 def test_a_changed_answer_keeps_the_flag_and_submit_does_not_raise_it_twice(client, factory, db):
@@ -87,28 +93,33 @@ def test_trust_check_in_safety_scale_is_told_on_save_and_counted_once(client, fa
     maya = factory.client(counselor, first="Maya")
     created = give(client, factory.headers(counselor), maya.id)
     definition = trust()
-    answers = {**uniform_answers(definition, 3), "es4": 5}
-    index = next(i for i, s in enumerate(definition.sections) if any(item.id == "es4" for item in s.items))
+    rule = next(r for r in definition.flags if r.raised_on_save and definition.item(r.item).type == "scale")
+    kind, value = rule.condition
+    assert kind in ("at_least", "at_most")
+    answers = {**uniform_answers(definition, 3), rule.item: value}  # exactly at the rule's edge
+    index = next(i for i, s in enumerate(definition.sections) if any(item.id == rule.item for item in s.items))
     page = open_form(client, created["link"])
     assert "as soon as you save this page" in client.get(f"/q/form?page={index + 1}").text
     for number in range(len(definition.sections)):
         post_section(client, page.text, definition, number, answers)
-    assert [f.severity for f in _flags(db, created["id"])] == ["high"]
+    raised = [(f.item_id, f.severity) for f in _flags(db, created["id"])]
+    assert (rule.item, "high") in raised
     review = client.get("/q/form?page=review")
     sent = client.post("/q/form", data={"_csrf": csrf_of(review.text), "_section": "_review", "_action": "submit"},
                        follow_redirects=False)
     assert sent.status_code == 303
-    assert [f.severity for f in _flags(db, created["id"])] == ["high"]  # not raised a second time
+    assert [(f.item_id, f.severity) for f in _flags(db, created["id"])] == raised  # none raised a second time
 
 
 def test_sharing_scores_is_asked_before_sending_and_defaults_to_no(client, factory, db):
     counselor = factory.counselor()
     headers = factory.headers(counselor)
-    maya, daniel = factory.client(counselor, first="Maya"), factory.client(counselor, first="Daniel")
+    couple = factory.couple(counselor, names=("Maya", "Daniel"))
+    maya, daniel = db.get(Client, couple.partner_a_id), db.get(Client, couple.partner_b_id)
     definition = trust()
     results = {}
     for person, choice in ((maya, None), (daniel, "yes")):
-        created = give(client, headers, person.id)
+        created = give(client, headers, person.id, couple_id=couple.id)
         page = open_form(client, created["link"])
         for number in range(len(definition.sections)):
             post_section(client, page.text, definition, number, uniform_answers(definition, 3))
@@ -123,7 +134,9 @@ def test_sharing_scores_is_asked_before_sending_and_defaults_to_no(client, facto
     db.rollback()  # a fresh look at what the requests committed
     shared = {name: db.get(Administration, row_id).share_scores for name, row_id in results.items()}
     assert shared == {"Maya": False, "Daniel": True}
-    # An intake has no scores, so it doesn't ask.
-    intake = give(client, headers, maya.id, instrument_id=INTAKE)
-    open_form(client, intake["link"])
-    assert "share_scores" not in client.get("/q/form?page=review").text
+    # An intake has no scores, and individual work has no joint report: neither asks.
+    for extra in ({"instrument_id": INTAKE, "couple_id": couple.id}, {}):
+        other = give(client, headers, maya.id, **extra)
+        open_form(client, other["link"])
+        assert "share_scores" not in client.get("/q/form?page=review").text
+        client.cookies.clear()
