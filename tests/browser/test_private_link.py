@@ -28,8 +28,10 @@ def _save_and_continue(page: Any, value: int) -> None:
         page.get_by_role("button", name="Save and continue").click()
 
 
-def _choose_passcode(page: Any, passcode: str) -> None:
+def _choose_passcode(page: Any, passcode: str, code: str | None = None) -> None:
     page.get_by_role("heading", name="Choose a passcode").wait_for()
+    if code is not None:
+        page.get_by_label("Code from your counselor").fill(code)
     page.get_by_label("New passcode").fill(passcode)
     page.get_by_label("Type it again").fill(passcode)
     with page.expect_navigation():
@@ -87,18 +89,22 @@ def test_the_link_alone_is_not_enough(browser, server, phone, factory, shots):  
     assert "Maya" not in other.content()
     his.close()
 
-    # The counselor's couple page says so, and a new link unlocks it.
+    # The counselor's couple page says so, and a new link unlocks it, with a one-time code the
+    # counselor tells Maya themselves (the link may be read by whoever reads her email).
     office.goto(f"/couples/{couple.id}")
     office.get_by_text(re.compile("locked after 5 wrong passcodes", re.IGNORECASE)).first.wait_for()
     shoot(office, shots, "couple-page-link-locked")
-    new_link = _resend(office, couple.id)
+    new_link, code = _resend(office, couple.id)
+    shoot(office, shots, "new-link-with-code")
 
-    # Maya resumes on her phone with the new link and a new passcode, where she left off.
+    # Maya resumes on her phone: she clicks the link in her email (a cross-site click), gives
+    # the code and a new passcode, and carries on where she left off.
     hers = new_context(browser, server, phone=phone)
     mine = hers.new_page()
-    mine.goto("about:blank")
-    mine.goto(new_link)
-    _choose_passcode(mine, "green kettle 43")
+    mine.set_content(f'<p>From your counselor: <a href="{new_link}">your questionnaire</a></p>')
+    with mine.expect_navigation():
+        mine.get_by_role("link", name="your questionnaire").click()
+    _choose_passcode(mine, "green kettle 43", code=code)
     assert section_number(mine).startswith("Section 3 ")
     mine.get_by_role("link", name="Leave quickly").click()
     mine.get_by_role("heading", name="Page closed").wait_for()
@@ -114,10 +120,10 @@ def test_the_link_alone_is_not_enough(browser, server, phone, factory, shots):  
     desk.close()
 
 
-def _resend(page: Any, couple_id: int) -> str:
-    """Send Maya a new link from the couple page; returns it."""
+def _resend(page: Any, couple_id: int) -> tuple[str, str]:
+    """Send Maya a new link from the couple page; returns it and the one-time code shown with it."""
     page.goto(f"/couples/{couple_id}")
     page.get_by_role("button", name=re.compile("Send a new link")).first.click()
     field = page.locator(".link-field").first
     field.wait_for()
-    return field.input_value()
+    return field.input_value(), page.locator(".reset-code .code").first.inner_text()
