@@ -117,3 +117,30 @@ def test_an_unscored_latest_assessment_is_read_the_same_everywhere(client, db, f
     assert f"Since first: +2.00, {label}" in block
     assert "Latest assessment not scored" in block
     assert f"Gap between partners: 1.00 now (assessments of {fmt.day_pair(days_ago(20), days_ago(19))})" in block
+
+
+def test_every_surface_says_what_a_change_rests_on_and_counts_instead_of_a_verdict(client, db, factory) -> None:
+    """The same couple: every change rests on the definition's provisional values (no practice
+    snapshot), and the headline counts each partner's subscales. By hand, r 0.8 throughout; SD 0.8
+    (SEdiff 0.505964) for transparency, empathy, commitment, SD 0.85 (SEdiff 0.537587) for
+    accountability, communication, emotional safety. A 2.0 -> 4.0 (RCI 3.95 or 3.72) and 2.4 -> 4.0 on
+    emotional safety (es4 kept at 4; RCI 2.98): six reliable improvements. B 3.0 -> 2.0: RCI -1.976
+    (reliable) on the three with SD 0.8, -1.860 (not) on accountability and communication; emotional
+    safety 3.2 -> 2.4: -1.488 (not). So B: three reliable deteriorations, three no reliable change."""
+    counselor, couple = _couple(db, factory)
+    [trust] = client.get(f"/api/v1/couples/{couple.id}/scores", headers=factory.headers(counselor)).json()
+    bases = {p["from_baseline"]["basis"] for s in trust["subscales"] for side in ("partner_a", "partner_b")
+             for p in s[side]["points"] if p["from_baseline"]}
+    assert bases == {"provisional reference values"}
+    assert [(h["reliable_improvement"], h["reliable_deterioration"], h["no_reliable_change"], h["too_early"])
+            for h in trust["headline"]] == [(6, 0, 0, 0), (0, 3, 3, 0)]
+
+    page = Browser(client, counselor).get(f"/couples/{couple.id}").text
+    for label in ("Transparency", "Emotional safety"):
+        assert "(provisional reference values)" in _page_rows(page, label)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert ("Maya Lee : reliable improvement 6 · reliable deterioration 0 · no reliable change 0 · "
+            "too early to tell 0") in text
+    assert ("Daniel Lee : reliable improvement 0 · reliable deterioration 3 · no reliable change 3 · "
+            "too early to tell 0") in text
+    assert "getting better" not in text.lower() and "getting worse" not in text.lower()

@@ -110,6 +110,19 @@ class Trajectory:
         return scored[-1] if scored else None
 
     @property
+    def compared_from(self) -> TrajectoryPoint | None:
+        """The point the latest change is measured from: the baseline, or the first score since the
+        questionnaire's items changed (the latest itself when it has nothing to compare with)."""
+        latest = self.latest
+        if latest is None or latest.baseline_id is None:
+            return latest
+        return next(p for p in self.points if p.administration_id == latest.baseline_id)
+
+    @property
+    def version_breaks(self) -> tuple[TrajectoryPoint, ...]:
+        return tuple(p for p in self.points if p.version_break)
+
+    @property
     def latest_unscored(self) -> TrajectoryPoint | None:
         """The newest administration, when it left this subscale unscored."""
         return self.points[-1] if self.points and self.points[-1].mean is None else None
