@@ -6,7 +6,7 @@ Every operation is the questionnaire service's; these routes only parse forms an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -29,6 +29,7 @@ from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
 from app.web.templating import record_page, render, subject_page, with_notice
 
 router = APIRouter()
+FlagAction = Literal["resolve", "reopen"]
 
 FIELD_LABELS = {"instrument_id": "Questionnaire", "client_ids": "Who receives it",
                 "expires_in_days": "Link valid for"}
@@ -214,24 +215,14 @@ def _review(session: Session, me: Counselor, request: Request, flag_id: int, act
         request, flag, action, back=back, values={"note": note}, errors=problems, status=422))
 
 
-@router.get("/flags/{flag_id:id}/resolve")
-def resolve_form(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    """The confirmation step, on a page of its own (the lists also hold it, folded)."""
-    return _review_form(session, me, request, flag_id, "resolve")
+@router.get("/flags/{flag_id:id}/{action}")
+def review_form(flag_id: int, action: FlagAction, request: Request, session: SessionDep,
+                me: CurrentWebCounselor) -> Response:
+    """The confirmation step (resolve or reopen), on a page of its own (the lists also hold it, folded)."""
+    return _review_form(session, me, request, flag_id, action)
 
 
-@router.post("/flags/{flag_id:id}/resolve")
-def resolve_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
-                 form: CheckedForm) -> Response:
-    return _review(session, me, request, flag_id, "resolve", form)
-
-
-@router.get("/flags/{flag_id:id}/reopen")
-def reopen_form(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    return _review_form(session, me, request, flag_id, "reopen")
-
-
-@router.post("/flags/{flag_id:id}/reopen")
-def reopen_flag(flag_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+@router.post("/flags/{flag_id:id}/{action}")
+def review_flag(flag_id: int, action: FlagAction, request: Request, session: SessionDep, me: CurrentWebCounselor,
                 form: CheckedForm) -> Response:
-    return _review(session, me, request, flag_id, "reopen", form)
+    return _review(session, me, request, flag_id, action, form)
