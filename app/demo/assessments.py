@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.instruments.catalog import default_catalog
-from app.instruments.models import Definition
+from app.instruments.models import PREFER_NOT, Definition
 from app.questionnaires.administrations import service
 from app.questionnaires.models import AdministrationFlag
 from app.questionnaires.schemas import AdministrationCreate
@@ -35,19 +35,27 @@ def add_assessments(session: Session, *, counselor: Counselor, couple: Couple, i
             when = start + timedelta(days=30 * month + 2)
             if when > date.today():
                 break
-            answers = _trust_answers(default_catalog().latest("trust-rebuilding"), level, rng)
+            answers = _trust_answers(default_catalog().latest("trust-rebuilding"), level, rng,
+                                     decline=month == 0 and partner_id == couple.partner_b_id)
             _entered(session, counselor, couple, partner_id, "trust-rebuilding", answers, when)
     service.create_administration(session, actor=counselor, data=AdministrationCreate(
         client_id=couple.partner_a_id, couple_id=couple.id, instrument_id="session-checkin"))
 
 
-def _trust_answers(definition: Definition, level: float, rng: random.Random) -> dict[str, Any]:
-    answers = {}
+def _trust_answers(definition: Definition, level: float, rng: random.Random, *,
+                   decline: bool = False) -> dict[str, Any]:
+    """Answers around ``level``; with ``decline``, one sensitive question answered "Prefer not
+    to answer" (a first assessment often holds one back), so the missing-item rule shows."""
+    answers: dict[str, Any] = {}
     for item in definition.items:
         if item.type != "scale":
             continue
         value = min(5, max(1, round(level + rng.uniform(-0.9, 0.9))))
         answers[item.id] = _unflagged(definition, item.id, 6 - value if item.reverse else value)
+    sensitive = [i.id for i in definition.items if i.prefer_not and not definition.told_on_save(i.id)
+                 and any(i.id in s.items for s in definition.subscales.values())]
+    if decline and sensitive:
+        answers[sensitive[-1]] = PREFER_NOT
     return answers
 
 
@@ -66,6 +74,10 @@ def _intake(session: Session, counselor: Counselor, couple: Couple, client_id: i
                "goals_in_words": "Understand what happened and decide together how to go on.",
                "support_people": "A close friend and my sister.", "safety_afraid": flagged,
                "safety_hurt_threatened": False, "safety_self_harm": False}
+    # The rest of the safety screen (intake v3 and later) answered "no"; kept only where asked.
+    answers |= dict.fromkeys(("safety_hurt", "safety_threatened", "safety_choked", "safety_weapon",
+                              "safety_threat_kill", "safety_own_hurt", "safety_own_threatened",
+                              "safety_own_frightened", "safety_children_worry", "safety_own_alcohol"), False)
     definition = default_catalog().latest("couples-intake")
     answers = {k: v for k, v in answers.items() if _has_item(definition, k)}
     _entered(session, counselor, couple, client_id, "couples-intake", answers, when)

@@ -4,6 +4,8 @@ answers, and stored answers back into the words the client saw.
 Stored answers are JSON-safe: scale -> int, single_choice -> option value, multiple_choice
 -> list of option values (in the order the form shows them), yes_no -> bool, text -> str,
 date -> ``YYYY-MM-DD`` str, number -> int or float. A blank answer is ``None``.
+"Prefer not to answer" (items with ``prefer_not: true``) is stored as ``PREFER_NOT``, whatever
+the item type: it answers a required item, and scoring counts it as missing.
 Error messages are written for the client filling in the form.
 """
 
@@ -15,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from app.instruments.models import Definition, Item, ResponseScale
+from app.instruments.models import PREFER_NOT, PREFER_NOT_LABEL, Definition, Item, ResponseScale
 
 Answer = int | float | bool | str | list[str]
 
@@ -41,6 +43,11 @@ def _is_blank(raw: Any) -> bool:
     return False
 
 
+def is_declined(value: Any) -> bool:
+    """Whether a stored answer is "Prefer not to answer" (given, but not a value to score)."""
+    return isinstance(value, str) and value == PREFER_NOT
+
+
 def coerce_answer(item: Item, raw: Any, *, scale: ResponseScale | None = None) -> Answer | None:
     """The stored form of one answer, ``None`` when blank; ``AnswerError`` when invalid.
 
@@ -48,6 +55,8 @@ def coerce_answer(item: Item, raw: Any, *, scale: ResponseScale | None = None) -
     """
     if _is_blank(raw):
         return None
+    if item.prefer_not and _declines(raw):
+        return PREFER_NOT
     if item.type == "multiple_choice":
         return _coerce_multiple(item, raw)
     if isinstance(raw, list | tuple):
@@ -57,6 +66,13 @@ def coerce_answer(item: Item, raw: Any, *, scale: ResponseScale | None = None) -
     if item.type == "scale":
         return _coerce_scale(raw, scale or item.response_scale)
     return _COERCERS[item.type](item, raw)
+
+
+def _declines(raw: Any) -> bool:
+    """The form's "Prefer not to answer" choice (or the same value sent as JSON)."""
+    if isinstance(raw, list | tuple):
+        return len(raw) == 1 and _declines(raw[0])
+    return isinstance(raw, str) and raw.strip() == PREFER_NOT
 
 
 def _coerce_scale(raw: Any, scale: ResponseScale | None) -> int:
@@ -260,6 +276,8 @@ def answer_text(
     """
     if value is None:
         return None
+    if item.prefer_not and is_declined(value):  # a text answer may say "prefer_not" and mean it
+        return PREFER_NOT_LABEL
     if item.type == "scale":
         scale = definition.scale_for(item)
         if not (isinstance(value, int) and scale.min <= value <= scale.max):

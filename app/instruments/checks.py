@@ -6,6 +6,7 @@ person editing the YAML file can fix it without reading code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
@@ -13,13 +14,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.instruments.models import (
+    _ID,
     CHOICE_TYPES,
     CONDITION_KEYS,
+    PREFER_NOT,
+    PREFER_NOT_TYPES,
     TEXT_DEFAULT_MAX_LENGTH,
     Band,
     Definition,
     DefinitionError,
-    FlagRule,
     Item,
     ResponseScale,
 )
@@ -114,6 +117,7 @@ def definition_problems(definition: Definition) -> list[str]:
     ]
     problems += _subscale_problems(definition)
     problems += _flag_problems(definition)
+    problems += _indicator_problems(definition)
     return problems
 
 
@@ -153,6 +157,15 @@ def _item_issues(item: Item, definition: Definition) -> list[str]:
         issues.append("only text items take max_length")
     if item.max_length is not None and item.max_length < 1:
         issues.append("max_length must be at least 1")
+    if item.prefer_not and item.type not in PREFER_NOT_TYPES:
+        issues.append(
+            f"prefer_not (\"Prefer not to answer\") applies to scale, single_choice and yes_no "
+            f"items, not {item.type}"
+        )
+    if PREFER_NOT in values:
+        issues.append(
+            f"option value '{PREFER_NOT}' is kept for \"Prefer not to answer\" (use prefer_not: true)"
+        )
     return issues
 
 
@@ -226,15 +239,56 @@ def _flag_problems(definition: Definition) -> list[str]:
         elif len(rule.when) != 1 or next(iter(rule.when)) not in CONDITION_KEYS:
             problems.append(f"{where}: 'when' needs exactly one of {', '.join(CONDITION_KEYS)}")
         else:
-            problems += [f"{where}: {issue}" for issue in _condition_issues(item, rule, definition)]
+            problems += [
+                f"{where}: {issue}" for issue in _condition_issues(item, rule.condition, definition)
+            ]
     return problems
 
 
-def _condition_issues(item: Item, rule: FlagRule, definition: Definition) -> list[str]:
-    kind, value = rule.condition
+def _indicator_problems(definition: Definition) -> list[str]:
+    """Indicator items exist, stand apart from every subscale, and can meet the condition."""
+    problems = []
+    in_subscale = {
+        item_id: sid for sid, subscale in definition.subscales.items() for item_id in subscale.items
+    }
+    for iid, indicator in definition.indicators.items():
+        where = f"indicator '{iid}'"
+        if not re.match(_ID, iid):
+            problems.append(f"{where}: id must be lower case letters, digits and _")
+        condition = indicator.concern_when
+        if len(condition) != 1 or next(iter(condition)) not in CONDITION_KEYS:
+            keys = ", ".join(CONDITION_KEYS)
+            problems.append(f"{where}: 'concern_when' needs exactly one of {keys}")
+            condition = {}
+        seen: set[str] = set()
+        for item_id in indicator.items:
+            item = _find_item(definition, item_id)
+            if item is None:
+                problems.append(f"{where}: item '{item_id}' is not an item of this questionnaire")
+                continue
+            if item_id in seen:
+                problems.append(f"{where}: item '{item_id}' is listed twice")
+            seen.add(item_id)
+            if item_id in in_subscale:
+                problems.append(
+                    f"{where}: item '{item_id}' is also in subscale '{in_subscale[item_id]}'; "
+                    "an indicator item is read on its own, never averaged"
+                )
+            if condition:
+                problems += [
+                    f"{where}: item '{item_id}': {issue}"
+                    for issue in _condition_issues(item, indicator.condition, definition)
+                ]
+    return problems
+
+
+def _condition_issues(item: Item, condition: tuple[str, Any], definition: Definition) -> list[str]:
+    kind, value = condition
     if kind in ("at_least", "at_most"):
         if item.type not in ("scale", "number"):
             return [f"'{kind}' needs a scale or number item, not {item.type}"]
+        if value == PREFER_NOT:
+            return [f"'{kind}' needs a number; name '{PREFER_NOT}' with 'equals' or 'in'"]
         values = [value]
     elif kind == "in":
         if not isinstance(value, list) or not value:
@@ -247,6 +301,8 @@ def _condition_issues(item: Item, rule: FlagRule, definition: Definition) -> lis
 
 def _flag_value_issue(item: Item, value: Any, definition: Definition) -> str | None:
     """Why ``value`` can never be an answer to ``item`` (None if it can)."""
+    if value == PREFER_NOT:
+        return None if item.prefer_not else f"value '{PREFER_NOT}' needs prefer_not: true on the item"
     if item.type in CHOICE_TYPES and value not in item.option_values:
         return f"value {value!r} is not one of the item's options ({', '.join(item.option_values)})"
     if item.type == "yes_no" and not isinstance(value, bool):

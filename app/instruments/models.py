@@ -8,6 +8,12 @@ the exact text the client answered.
 
 Defaults chosen here: scale items are required unless they say ``required: false``;
 every other item type is optional unless it says ``required: true``.
+
+"Prefer not to answer": an item with ``prefer_not: true`` offers that choice, stored as the
+distinct value ``PREFER_NOT``. It answers a required item, but scoring treats it as missing
+(the missing-item rule of ``app.scoring.subscales``), and it never meets a numeric flag
+condition. A flag or indicator may name it (``equals: prefer_not``) where a declined safety
+question is itself worth a word with the client.
 """
 
 from __future__ import annotations
@@ -37,6 +43,11 @@ LOCK_FILE = "versions.lock"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID = r"^[a-z][a-z0-9_]*$"  # item/section ids become HTML form field names
 _INSTRUMENT_ID = r"^[a-z][a-z0-9-]*$"
+#: The stored value of "Prefer not to answer" (a string, so it never equals a scale point or a yes/no).
+PREFER_NOT = "prefer_not"
+PREFER_NOT_LABEL = "Prefer not to answer"
+#: Item types where declining makes sense: one choice among listed answers.
+PREFER_NOT_TYPES = frozenset({"scale", "single_choice", "yes_no"})
 
 
 class DefinitionError(ValueError):
@@ -89,6 +100,8 @@ class Item(_Strict):
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None
+    #: Offer "Prefer not to answer" (sensitive items; see the module docstring).
+    prefer_not: bool = False
 
     _response_scale: ResponseScale | None = PrivateAttr(default=None)
 
@@ -141,6 +154,9 @@ class Subscale(_Strict):
     reliability: float
     higher_is_better: bool = True
     provisional: bool = False
+    #: Never shown as reassuring while the client has an open high-severity flag
+    #: (see ``Definition.guarded_subscales``).
+    guarded: bool = False
     bands: list[Band] = Field(min_length=1)
 
     def band_for(self, mean: float) -> str | None:
@@ -176,6 +192,28 @@ class FlagRule(_Strict):
         return kind, value
 
 
+class Indicator(_Strict):
+    """Items read on their own, never averaged: e.g. the safety indicator.
+
+    A fear or safety answer must not be diluted by a subscale mean, so these items belong to
+    no subscale (the checks refuse it) and are judged one by one against ``concern_when``
+    (one condition, written like a flag's ``when``, on the answer as given). What the result
+    means is in ``app.scoring.safety``.
+    """
+
+    label: str = Field(min_length=1, max_length=80)
+    items: list[str] = Field(min_length=1)
+    concern_when: dict[str, Any]
+    #: Shown beside the indicator when any item meets ``concern_when``.
+    concern_label: str = Field(default="Safety concern reported", min_length=1, max_length=120)
+
+    @property
+    def condition(self) -> tuple[str, Any]:
+        """The single ``(kind, value)`` pair of ``concern_when`` (checked at load)."""
+        ((kind, value),) = self.concern_when.items()
+        return kind, value
+
+
 class Definition(_Strict):
     """A whole questionnaire. Cross-checked as soon as it is built."""
 
@@ -193,6 +231,8 @@ class Definition(_Strict):
     #: Two partners' administrations at most this many days apart are compared as one round.
     pairing_window_days: int = Field(default=21, ge=1, le=365)
     flags: list[FlagRule] = []
+    #: Items read apart from every subscale, by indicator id (``safety``).
+    indicators: dict[str, Indicator] = {}
 
     _checksum: str = PrivateAttr(default="")
     _by_id: dict[str, Item] = PrivateAttr(default_factory=dict)
@@ -249,6 +289,20 @@ class Definition(_Strict):
     def label(self) -> str:
         """``id vN`` as used in messages."""
         return f"{self.id} v{self.version}"
+
+    def guarded_subscales(self) -> list[str]:
+        """Subscales whose band must not read as reassuring while the client has an open
+        high-severity flag (callers show "see safety alert" instead).
+
+        A subscale is guarded when one of its items has a high-severity flag rule or when the
+        file marks it ``guarded: true``. In definition order.
+        """
+        high = {rule.item for rule in self.flags if rule.severity == "high"}
+        return [
+            sid
+            for sid, subscale in self.subscales.items()
+            if subscale.guarded or any(item_id in high for item_id in subscale.items)
+        ]
 
     @property
     def is_scored(self) -> bool:

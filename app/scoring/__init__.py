@@ -1,4 +1,5 @@
-"""Pure scoring: subscale means, flags, reliable change, partner gaps, reliability, score history.
+"""Pure scoring: subscale means, flags, indicators (safety, read apart from every mean), reliable
+change, partner gaps, reliability, score history.
 
 No database and no I/O here; callers pass a definition (``app.instruments``) and plain data.
 """
@@ -25,6 +26,7 @@ from app.scoring.history import (
     trajectory,
 )
 from app.scoring.reliability import cronbach_alpha, subscale_alpha
+from app.scoring.safety import IndicatorItem, IndicatorResult, indicator_result, score_indicators
 from app.scoring.subscales import keyed_value, score_subscale, score_subscales
 from app.scoring.types import (
     SOURCE_DEFINITION,
@@ -46,6 +48,8 @@ __all__ = [
     "Gap",
     "GapPoint",
     "Headline",
+    "IndicatorItem",
+    "IndicatorResult",
     "Reliability",
     "ScoreHistory",
     "ScoreResult",
@@ -60,6 +64,7 @@ __all__ = [
     "definition_reliability",
     "evaluate_flags",
     "headline",
+    "indicator_result",
     "keyed_value",
     "partner_gap",
     "reliability_at",
@@ -67,6 +72,7 @@ __all__ = [
     "retrace",
     "score_administration",
     "score_history",
+    "score_indicators",
     "score_subscale",
     "score_subscales",
     "standard_error_of_difference",

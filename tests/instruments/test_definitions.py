@@ -73,7 +73,7 @@ def test_trust_inventory_shape() -> None:
 
 
 def test_intake_safety_screen_flags_yes() -> None:
-    intake = default_catalog().latest("couples-intake")
+    intake = default_catalog().get("couples-intake", 2)
     assert intake.subscales == {}
     safety = intake.section("safety")
     flagged = {rule.item for rule in intake.flags if rule.severity == "high"}

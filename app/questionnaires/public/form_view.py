@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.fields import parse_id
-from app.instruments.models import Definition, Item, Section
+from app.instruments.models import PREFER_NOT, PREFER_NOT_LABEL, Definition, Item, Section
 from app.questionnaires.administrations.state import REVIEW_STEP
 
 GROUPED = frozenset({"scale", "single_choice", "multiple_choice", "yes_no"})  # fieldset + legend
@@ -39,6 +39,7 @@ class Field:
     choices: list[Choice] = field(default_factory=list)
     max_length: int | None = None
     told_on_save: bool = False  # a safety answer: the counselor sees it when saved, and the client is told
+    declinable: bool = False  # offers "Prefer not to answer" (the last choice, set apart)
 
     @property
     def notice(self) -> str | None:
@@ -55,6 +56,16 @@ class Field:
     def first_input_id(self) -> str:
         """Where the error summary links to: the first control of the question."""
         return self.choices[0].input_id if self.choices else f"f-{self.id}"
+
+    @property
+    def answer_choices(self) -> list[Choice]:
+        """The answers themselves, without "Prefer not to answer"."""
+        return [choice for choice in self.choices if choice.value != PREFER_NOT]
+
+    @property
+    def decline_choice(self) -> Choice | None:
+        """The "Prefer not to answer" choice, shown apart from the answer scale."""
+        return next((choice for choice in self.choices if choice.value == PREFER_NOT), None)
 
     def is_chosen(self, choice: Choice) -> bool:
         if isinstance(self.value, list):
@@ -131,6 +142,8 @@ def _choices(definition: Definition, item: Item) -> list[Choice]:
         pairs = [("yes", "Yes"), ("no", "No")]
     else:
         pairs = [(o.value, o.label) for o in item.options]
+    if item.prefer_not:
+        pairs.append((PREFER_NOT, PREFER_NOT_LABEL))
     return [Choice(value, label, f"f-{item.id}-{index}") for index, (value, label) in enumerate(pairs)]
 
 
@@ -144,6 +157,7 @@ def fields(
             grouped=item.type in GROUPED, value=as_form_value(item, values.get(item.id)),
             error=errors.get(item.id), choices=_choices(definition, item) if item.type in GROUPED else [],
             max_length=item.max_length, told_on_save=definition.told_on_save(item.id),
+            declinable=item.prefer_not and item.type in GROUPED,
         )
         for item in section.items
     ]
