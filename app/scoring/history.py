@@ -116,7 +116,7 @@ class Trajectory:
         latest = self.latest
         if latest is None or latest.baseline_id is None:
             return latest
-        return next(p for p in self.points if p.administration_id == latest.baseline_id)
+        return next((p for p in self.points if p.administration_id == latest.baseline_id), latest)
 
     @property
     def version_breaks(self) -> tuple[TrajectoryPoint, ...]:
