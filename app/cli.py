@@ -152,7 +152,8 @@ def reliability(
     done = [t for t in taken if t.reason is not None]
     for t in done:
         for s in t.snapshots:
-            alpha = "undefined" if s.alpha is None else f"{s.alpha:.2f} (95% CI {s.alpha_low:.2f} to {s.alpha_high:.2f})"
+            alpha = ("undefined" if s.alpha is None
+                     else f"{s.alpha:.2f} (95% CI {s.alpha_low:.2f} to {s.alpha_high:.2f})")
             typer.echo(f"Practice {t.practice_id} {t.instrument_id} v{t.version} {s.subscale}: alpha {alpha}, "
                        f"{s.n_clients} clients, {s.n_administrations} administrations ({t.reason})")
     typer.echo(f"{sum(len(t.snapshots) for t in done)} snapshots taken; "
