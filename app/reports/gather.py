@@ -1,8 +1,10 @@
 """Read one couple's or client's records into a ``ReportInput``, through the domain services.
 
 Each section comes from its own package's read function (sessions, agreements, flags, score
-histories, intake answers), each one query or two over the whole record, so a report costs
-the same number of queries whether the couple has 3 sessions or 300. Times are read in the
+histories, intake answers and roles), each one query or two over the whole record, so a report
+costs the same number of queries whether the couple has 3 sessions or 300. Sessions are read
+once up to the period's end: the first one held gives the default period's start when the
+record has no counselling start date (``core.period``). Times are read in the
 practice's time zone, so "the period" and "the day of a session" mean what the counselor
 means by them.
 
@@ -35,6 +37,7 @@ from app.questionnaires.models import Administration
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import open_flags_of
 from app.questionnaires.submission.results import latest_answers
+from app.reports.core.attendance import NOT_HELD_STATUSES
 from app.reports.core.audience import AudienceChoice, for_audience
 from app.reports.core.formatting import zone as zone_of
 from app.reports.core.inputs import (
@@ -46,19 +49,26 @@ from app.reports.core.inputs import (
     ReportInput,
     SessionInput,
 )
+from app.reports.core.period import default_start
+from app.reports.core.roles import couple_roles
 from app.scoring.history import ScoreHistory
 from app.sessions.agreements import AgreementRecord, agreement_records
-from app.sessions.service import sessions_between
+from app.sessions.models import TherapySession
+from app.sessions.service import as_utc, sessions_between
 
-DEFAULT_PERIOD_DAYS = 90
 PARTNER_LABELS = ("Partner A", "Partner B")
 CLIENT_LABEL = "Client"
 #: Intake answers shown on the report: what each person hopes for. Only these items, so
 #: safety answers never appear raw (their flags cover them).
 HIGHLIGHT_ITEMS = ("goals", "goals_in_words", "hope_now")
+#: The intake item where each partner says which side of the breach is theirs
+#: (``app.reports.core.roles`` reads it). Asked in the same query as the highlights.
+ROLE_ITEM = "my_role"
 MAX_ANSWER_CHARS = 600
 #: A supervision copy with shifted dates moves them back by a secret number of days in this range.
 SHIFT_DAYS = (30, 400)
+#: The start of "every session so far" (a report's first query reads them all up to its end).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def labels(subject: Subject) -> dict[int, str]:
@@ -136,18 +146,22 @@ def _shared(session: Session, subject: Subject) -> frozenset[int]:
 
 
 def resolve_period(
-    period_start: date | None, period_end: date | None, *, today: date
-) -> tuple[date, date]:
-    """Fill the default period (90 days up to today); a future end is clamped to today."""
+    period_start: date | None, period_end: date | None, *, today: date,
+    started_on: date | None = None, first_session: date | None = None,
+) -> tuple[date, date, str | None]:
+    """(start, end, what the start is): a future end is clamped to today; an empty start is
+    the start of counselling, else the first session, else 90 days before the end
+    (``core.period.default_start``; None when the counselor chose it)."""
     if period_start is not None and period_start > today:
         raise InvalidField("period_start", "The period cannot start in the future")
     end = min(period_end, today) if period_end is not None else today
-    start = period_start if period_start is not None else end - timedelta(days=DEFAULT_PERIOD_DAYS)
+    start, since = (period_start, None) if period_start is not None else default_start(
+        end, started_on=started_on, first_session=first_session)
     if period_end is not None and period_end < start:
         raise InvalidField("period_end", "The period must end on or after its start date")
     if start.year < 1900:
         raise InvalidField("period_start", "The period start looks wrong")
-    return start, end
+    return start, end, since
 
 
 def _utc_bounds(zone: ZoneInfo, start: date, end: date) -> tuple[datetime, datetime]:
@@ -160,14 +174,27 @@ def _utc_bounds(zone: ZoneInfo, start: date, end: date) -> tuple[datetime, datet
 # --- sections --------------------------------------------------------------------
 
 
-def _sessions(session: Session, subject: Subject, lo: datetime, hi: datetime, zone: ZoneInfo) -> list[SessionInput]:
+def _all_sessions(session: Session, subject: Subject, hi: datetime) -> list[TherapySession]:
+    """Every session before ``hi``, oldest first, in one query: the first gives the default
+    period's start, the rest are filtered to the period here."""
+    return sessions_between(session, subject=subject, start=EARLIEST, end=hi)
+
+
+def _first_session(rows: list[TherapySession], zone: ZoneInfo) -> date | None:
+    """The day of the first session held (or, with none held yet, the first one booked)."""
+    first = next((r for r in rows if r.status not in NOT_HELD_STATUSES), rows[0] if rows else None)
+    return as_utc(first.starts_at).astimezone(zone).date() if first is not None else None
+
+
+def _sessions(rows: list[TherapySession], subject: Subject, lo: datetime, hi: datetime,
+              zone: ZoneInfo) -> list[SessionInput]:
     named = labels(subject)
     return [
         SessionInput(
             start=row.starts_at.astimezone(zone), duration_minutes=row.duration_minutes, modality=row.modality,
             attendees=tuple(named[i] for i in row.attendee_ids if i in named), status=row.status,
         )
-        for row in sessions_between(session, subject=subject, start=lo, end=hi)
+        for row in rows if lo <= as_utc(row.starts_at) < hi
     ]
 
 
@@ -199,16 +226,31 @@ def _flags(session: Session, subject: Subject, zone: ZoneInfo) -> list[FlagInput
     ]
 
 
-def _intake_highlights(session: Session, subject: Subject) -> list[tuple[str, str]]:
-    """A few answers from each person's latest submitted intake: goals and hopes."""
+def _intake(session: Session, subject: Subject) -> tuple[list[tuple[str, str]], tuple[str | None, ...]]:
+    """From each person's latest submitted intake in this couple's (or client's) own context, in
+    one read: a few answers (goals and hopes) and each partner's side of the breach."""
     intakes = [d.id for d in default_catalog().of_kind("intake")]
-    found = latest_answers(session, subject=subject, instrument_ids=intakes, item_ids=HIGHLIGHT_ITEMS)
+    found = latest_answers(session, subject=subject, instrument_ids=intakes,
+                           item_ids=(*HIGHLIGHT_ITEMS, ROLE_ITEM))
     lines = []
     for person in subject.people:
         if person.id in found:
             administration, answers = found[person.id]
             lines += _person_lines(subject, person.display_name, administration, answers)
-    return lines
+    given = [found[p.id][1].get(ROLE_ITEM) if p.id in found else None for p in subject.people]
+    return lines, couple_roles(given) if subject.couple is not None else tuple(None for _ in subject.people)
+
+
+def _guarded(histories: list[ScoreHistory]) -> frozenset[tuple[str, str]]:
+    """(questionnaire, subscale) pairs that never read as reassuring beside an open high flag,
+    as each questionnaire's definition says (``Definition.guarded_subscales``)."""
+    catalog = default_catalog()
+    out: set[tuple[str, str]] = set()
+    for h in histories:
+        definition = catalog.find(h.instrument_id, h.version)
+        if definition is not None:
+            out.update((h.instrument_id, sid) for sid in definition.guarded_subscales())
+    return frozenset(out)
 
 
 def _person_lines(
@@ -272,10 +314,17 @@ def gather_report(
         session, actor=actor, counselor_id=subject.counselor_id)
     zone = zone_of(practice.timezone)
     generated_at = (now or utcnow()).astimezone(zone)
-    start, end = resolve_period(period_start, period_end, today=generated_at.date())
+    today = generated_at.date()
+    end = min(period_end, today) if period_end is not None else today
+    _, hi = _utc_bounds(zone, end, end)
+    rows = _all_sessions(session, subject, hi)
+    couple = subject.couple
+    start, end, since = resolve_period(period_start, period_end, today=today,
+                                       started_on=couple.started_on if couple else None,
+                                       first_session=_first_session(rows, zone))
     lo, hi = _utc_bounds(zone, start, end)
     named = labels(subject)
-    couple = subject.couple
+    highlights, roles = _intake(session, subject)
     # Every submission up to the period's end: earlier ones give each person's baseline.
     scores: list[ScoreHistory] = score_histories(session, subject=subject, before=hi)
     data = ReportInput(
@@ -284,19 +333,21 @@ def gather_report(
         generated_by=actor.full_name,
         subject_kind=subject.kind,
         subject_name=subject.name,
-        partners=tuple(PartnerInput(named[p.id], p.display_name, p.preferred_name or p.first_name)
-                       for p in subject.people if p.id is not None),
+        partners=tuple(PartnerInput(named[p.id], p.display_name, p.preferred_name or p.first_name, role=role)
+                       for p, role in zip(subject.people, roles, strict=True) if p.id is not None),
         period_start=start,
         period_end=end,
+        period_from=since,
         generated_at=generated_at,
         timezone=practice.timezone,
         breach_type=couple.breach_type if couple else None,
         disclosed_on=couple.disclosed_on if couple else None,
-        sessions=_sessions(session, subject, lo, hi, zone),
+        sessions=_sessions(rows, subject, lo, hi, zone),
         scores=scores,
+        safety_subscales=_guarded(scores),
         agreements=_agreements(session, subject, lo, hi),
         flags=_flags(session, subject, zone),
-        intake_highlights=_intake_highlights(session, subject),
+        intake_highlights=highlights,
         summary=(summary or "").strip() or None,
         paper=paper,
         shared_administration_ids=_shared(session, subject) if audience == "couple" else frozenset(),

@@ -19,9 +19,10 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from app.reports.core import charts
+from app.reports.core import charts, roles
 from app.reports.core.context import ReportContext
 from app.reports.core.formatting import FILTERS
+from app.reports.core.scores import change_basis
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "report_templates"
 ASSETS_DIR = (TEMPLATES_DIR / "assets").resolve()
@@ -109,6 +110,9 @@ def _environment() -> Environment:
         trajectory_chart=charts.trajectory_chart,
         gap_chart=charts.gap_chart,
         legend_swatch=charts.legend_swatch,
+        with_role=roles.with_role,
+        role_words=roles.role_words,
+        change_basis=change_basis,
     )
     return env
 

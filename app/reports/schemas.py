@@ -15,11 +15,12 @@ Audience = Literal["clinical", "couple", "partner", "supervision"]
 
 
 class ReportRequest(RequestModel):
-    """What to put in a report; every field is optional (default: the clinical record of the
-    last 90 days, A4). ``audience`` says who the copy is for (``app.reports.core.audience``):
-    ``partner_id`` picks the person of a ``partner`` copy, ``dates_shifted`` is for
-    ``supervision`` only. The combinations are checked with the couple or client itself
-    (``reports.gather.audience_choice``), so the API and the web form say the same words."""
+    """What to put in a report; every field is optional (default: the clinical record from the
+    start of counselling, or the first session, or else the last 90 days, up to today; A4).
+    ``audience`` says who the copy is for (``app.reports.core.audience``): ``partner_id`` picks
+    the person of a ``partner`` copy, ``dates_shifted`` is for ``supervision`` only. The
+    combinations are checked with the couple or client itself (``reports.gather.audience_choice``),
+    so the API and the web form say the same words."""
 
     period_start: date | None = None
     period_end: date | None = None

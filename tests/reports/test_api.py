@@ -9,9 +9,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit.models import AuditEvent
+from app.practice.models import Practice
 from app.reports.core import formatting as fmt
+from app.reports.core.formatting import zone
 from app.reports.models import Report
 from app.reports.service import generate_report
+from app.sessions.service import as_utc
 from tests.factories import Factory
 from tests.reports import pdf_helpers
 from tests.reports.db_factories import SUBSCALES, realistic_couple, trust
@@ -51,7 +54,11 @@ def test_couple_report_pdf_shows_names_period_scores_changes_agreements(
         for label in ("Partner A", "Partner B"):
             engine = s.latest[label].subscales[subscale].mean
             assert fmt.score(engine) in text  # the engine's number, as the template formats it
-    assert pdf_helpers.page_texts(pdf)[0].count("Page 1 of") == 1
+    first = pdf_helpers.page_texts(pdf)[0]
+    assert first.count("Page 1 of") == 1
+    # Daniel's open high-severity flag: his Emotional safety (guarded by its flagged item) is not
+    # read as reassuring; its reliable deterioration still shows, with what it rests on.
+    assert first.count("see safety alert") == 1 and "Judged on" in first  # Maya's scores read as they are
 
 
 def test_report_row_and_audit_event_are_written(client: TestClient, db: Session, factory: Factory) -> None:
@@ -60,7 +67,10 @@ def test_report_row_and_audit_event_are_written(client: TestClient, db: Session,
     row = db.exec(select(Report)).one()
     assert response.headers["content-disposition"] == f'attachment; filename="{row.filename}"'
     assert row.filename == f"mend-report-okafor-{TODAY.isoformat()}.pdf"
-    assert (row.period_start, row.period_end) == (TODAY - timedelta(days=90), TODAY)
+    # No counselling start date: the period starts at the first session (10 days ago, weeks=2).
+    practice = db.get(Practice, s.counselor.practice_id)
+    first = min(as_utc(x.starts_at) for x in s.sessions).astimezone(zone(practice.timezone if practice else None))
+    assert (row.period_start, row.period_end) == (first.date(), TODAY)
     assert row.size_bytes == len(response.content)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "generate_report")).one()
     assert (event.actor_id, event.entity, event.entity_id) == (s.counselor.id, "couple", s.couple.id)

@@ -55,10 +55,18 @@ def test_page_one_is_the_summary(
     year_context: ReportContext, year_rendered: tuple[str, bytes]
 ) -> None:
     first = pdf_helpers.page_texts(year_rendered[1])[0]
-    assert year_context.headline.verdict in first
+    assert year_context.headline.title in first
     assert "Latest scores" in first
     assert "open flags (1 high)" in first
-    assert "Largest gaps between partners" in first
+    # The counselor's summary is on page 1, with the safety alert above it.
+    summary = "Counselor\u2019s summary"
+    assert f"{summary} Steady work this year. Both partners keep most agreements." in first
+    assert first.index("Safety first") < first.index(summary) < first.index("Latest scores")
+    assert "Partners differ most on" in first
+    # Every change on page 1 says what it rests on: the footnote, on page 1 too.
+    for basis in year_context.change_bases:
+        assert basis in first
+    assert "Getting better" not in first and "Getting worse" not in first
 
 
 def test_html_is_the_same_for_preview_and_pdf(year_context: ReportContext) -> None:
@@ -76,9 +84,51 @@ def test_no_assessments_says_so() -> None:
 def test_one_partner_only_and_single_assessment() -> None:
     _, text = render(subscales=[subscale()], assessments=[assessment(A, 3, transparency=2.75)])
     assert "2.75" in text
-    assert "One assessment so far — no change yet" in text
-    assert "No assessments yet" in text  # for Sam
+    assert "Alex Rivera: one assessment so far (9 Jan 2025): change can be measured from the next one." in text
+    assert "Sam Rivera: no assessments yet." in text
     assert "Too early to tell" in text
+
+
+def test_first_assessments_read_in_one_line_per_partner_with_no_chart() -> None:
+    six = [subscale(f"s{i}", f"Subscale {i}") for i in range(6)]
+    means = {f"s{i}": 2.0 + i / 4 for i in range(6)}
+    ctx = build_report_context(report_input(
+        subscales=six, assessments=[assessment(A, 3, **means), assessment(B, 4, **means)],
+        summary="First meeting: both hope to stay together."))
+    html, pdf = render_report(ctx)
+    pages = pdf_helpers.page_texts(pdf)
+    text = " ".join(pages)
+    assert "First meeting: both hope to stay together." in pages[0]
+    assert "no change yet" not in text.lower()
+    assert text.count("one assessment so far") == 4  # per partner: page 1's headline, the scores section
+    assert "Alex Rivera: one assessment so far (9 Jan 2025)" in pages[0]
+    assert "Sam Rivera: one assessment so far (10 Jan 2025)" in pages[0]
+    # No chart of single dots, and no reliable-change footnote where no change is shown.
+    assert "scores over time for" not in html  # no trajectory chart (the gap bars stay)
+    assert "Judged on" not in text and "|RCI|" not in text
+    assert "2.25" in pages[0]  # the scores themselves, on page 1
+
+
+def test_a_change_shows_its_basis_beside_it() -> None:
+    _, text = render(subscales=[subscale()], assessments=[
+        assessment(A, 3, transparency=2.0), assessment(A, 40, transparency=3.5)])
+    basis = "reference values from the questionnaire definition"
+    assert f"Since first: +1.50, reliable improvement (RCI 3.39; judged on {basis})" in text
+    assert f"Judged on 1 {basis}, as in force when the later assessment was submitted" in text
+
+
+def test_roles_on_page_one_only_when_known() -> None:
+    roles = (PartnerInput(A, "Alex Rivera", role="hurt"), PartnerInput(B, "Sam Rivera", role="involved"))
+    kw = {"subscales": [subscale()], "assessments": [assessment(A, 3, transparency=2.0),
+                                                     assessment(B, 4, transparency=3.2)]}
+    ctx = build_report_context(report_input(partners=roles, **kw))
+    first = pdf_helpers.page_texts(render_report(ctx)[1])[0]
+    assert "Alex Rivera (hurt partner)" in first and "Sam Rivera (partner who broke trust)" in first
+    assert ("the hurt partner (Alex Rivera) scores 1.20 lower than the partner who broke trust (Sam Rivera)"
+            in first)
+    _, plain = render(**kw)
+    assert "hurt partner" not in plain and "broke trust" not in plain
+    assert "Sam Rivera scores 1.20 higher than Alex Rivera" in plain
 
 
 def test_unscored_subscale_says_why() -> None:

@@ -13,9 +13,12 @@ from sqlmodel import Session, select
 from app.audit.models import AuditEvent
 from app.config import get_settings
 from app.errors import InvalidField, NotFound
+from app.questionnaires.scores.reliability import take_snapshots
+from app.reports.core.formatting import zone
 from app.reports.gather import ascii_slug, resolve_period
 from app.reports.models import Report
 from app.reports.service import build_report_input, generate_report, preview_html
+from app.sessions.service import as_utc
 from tests.factories import Factory
 from tests.reports.db_factories import (
     SUBSCALES,
@@ -57,7 +60,10 @@ def test_input_holds_partners_sessions_scores_agreements_flags_and_intake(
     assert [(p.label, p.name) for p in data.partners] == [
         ("Partner A", "Maya Okafor"), ("Partner B", "Daniel Okafor")]
     assert data.counselor_name == "Dr Ruth Mensah"
-    assert data.period_end == NOW.date() and data.period_start == NOW.date() - timedelta(days=90)
+    # No counselling start date on the record: the period starts at the first session (80 days ago).
+    first = min(x.starts_at for x in s.sessions)
+    assert data.period_end == NOW.date() and data.period_start == as_utc(first).astimezone(zone(data.timezone)).date()
+    assert data.period_from == "first session"
     assert len(data.sessions) == 12
     assert all(set(x.attendees) == {"Partner A", "Partner B"} for x in data.sessions)
     # The assessment before the period stays in: it is each partner's baseline.
@@ -96,17 +102,24 @@ def test_query_count_does_not_grow_with_the_record(db: Session, factory: Factory
     assert len(few) == len(many) <= 16
 
 
-def test_practice_reliability_is_used_and_follows_new_submissions(
+def test_practice_snapshot_is_named_beside_changes_and_other_submissions_move_no_verdict(
     db: Session, factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(get_settings(), "reliability_min_administrations", 4)
+    monkeypatch.setattr(get_settings(), "reliability_min_clients", 2)
+    monkeypatch.setattr(get_settings(), "reliability_min_alpha", -10.0)
     s = realistic_couple(db, factory, weeks=1)
-    first = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).scores[0].subscales
-    assert {i.reliability.source for i in first} == {"practice"}  # 6 submissions >= 4
-    submit(db, s.a, couple=s.couple, when=days_ago(1),
-           answers=keyed_answers(same_everywhere((5, 1, 5, 1, 5))))
-    second = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW).scores[0].subscales
-    assert first[0].reliability.value != second[0].reliability.value  # not served stale from the cache
+    take_snapshots(db, practice_id=s.counselor.practice_id, refresh=True, now=days_ago(400))
+    first = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    changes = [p.from_baseline for sub in first.scores[0].subscales for t in sub.trajectories for p in t.points]
+    assert all(c.basis.startswith("practice data, n = 2 clients") for c in changes if c is not None)
+    html = preview_html(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert "judged on practice data, n = 2 clients" in html
+    # Another couple submits and a new snapshot is taken: this couple's verdicts stay as they were.
+    other = realistic_couple(db, factory, s.counselor, names=("Ana", "Ben"), last="Silva", weeks=1)
+    take_snapshots(db, practice_id=s.counselor.practice_id, refresh=True)
+    submit(db, other.a, couple=other.couple, when=days_ago(1), answers=keyed_answers(same_everywhere((5, 1, 5, 1, 5))))
+    again = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert [p.from_baseline for sub in again.scores[0].subscales for t in sub.trajectories for p in t.points] == changes
 
 
 def test_assessments_after_the_period_are_left_for_the_next_report(db: Session, factory: Factory) -> None:
@@ -140,8 +153,14 @@ def test_other_practice_is_not_found(db: Session, factory: Factory) -> None:
 
 def test_period_rules() -> None:
     today = date(2026, 11, 25)
-    assert resolve_period(None, None, today=today) == (date(2026, 8, 27), today)
-    assert resolve_period(None, date(2027, 1, 1), today=today) == (date(2026, 8, 27), today)
+    assert resolve_period(None, None, today=today) == (date(2026, 8, 27), today, "last 90 days")
+    assert resolve_period(None, date(2027, 1, 1), today=today) == (date(2026, 8, 27), today, "last 90 days")
+    assert resolve_period(None, None, today=today, started_on=date(2026, 2, 2), first_session=date(2026, 2, 9)) == (
+        date(2026, 2, 2), today, "start of counselling")
+    assert resolve_period(None, None, today=today, first_session=date(2026, 2, 9)) == (
+        date(2026, 2, 9), today, "first session")
+    assert resolve_period(date(2026, 10, 1), None, today=today, started_on=date(2026, 2, 2)) == (
+        date(2026, 10, 1), today, None)  # the counselor's own start wins
     with pytest.raises(InvalidField) as caught:
         resolve_period(date(2026, 5, 1), date(2026, 4, 1), today=today)
     assert caught.value.field == "period_end"
@@ -184,3 +203,39 @@ def test_ascii_slug() -> None:
     assert ascii_slug("Zoë Ågren") == "zoe-agren"
     assert ascii_slug("佐藤") == ""
     assert ascii_slug("O'Brien-Smith  Jr.") == "o-brien-smith-jr"
+
+
+def test_default_period_starts_at_the_start_of_counselling(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory)
+    s.couple.started_on = (NOW - timedelta(days=200)).date()
+    db.add(s.couple)
+    db.flush()
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert (data.period_start, data.period_from) == ((NOW - timedelta(days=200)).date(), "start of counselling")
+    assert len(data.sessions) == 12
+
+
+def _intakes(db: Session, s, roles: tuple[object, object], when: float = 160) -> None:  # type: ignore[no-untyped-def]
+    for person, role in zip((s.a, s.b), roles, strict=True):
+        submit(db, person, couple=s.couple, instrument="couples-intake", when=days_ago(when),
+               answers={"my_role": role} if role is not None else {"hope_now": 3})
+
+
+def test_roles_come_from_each_partners_latest_intake_in_this_couple(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory)
+    _intakes(db, s, ("hurt", "involved"))
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert [(p.name, p.role) for p in data.partners] == [("Maya Okafor", "hurt"), ("Daniel Okafor", "involved")]
+    # A later intake of Maya's without a role answer is her latest: her role is no longer known.
+    submit(db, s.a, couple=s.couple, instrument="couples-intake", when=days_ago(5), answers={"hope_now": 3})
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert [p.role for p in data.partners] == [None, "involved"]
+
+
+def test_no_roles_when_both_chose_both_or_unsure(db: Session, factory: Factory) -> None:
+    s = realistic_couple(db, factory)
+    _intakes(db, s, ("both", "unsure"))
+    data = build_report_input(db, actor=s.counselor, couple_id=s.couple.id, now=NOW)
+    assert [p.role for p in data.partners] == [None, None]
+    html = preview_html(db, actor=s.counselor, couple_id=s.couple.id)
+    assert "hurt partner" not in html and "broke trust" not in html

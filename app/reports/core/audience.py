@@ -8,13 +8,15 @@ they render any report, so each rule lives here once:
   limited to this couple's or client's own context by ``reports.gather``.
 - ``couple``: agreements, attendance and scores, each partner's only from the administrations
   that partner agreed to share (a gap needs both sides shared; changes are measured between
-  shared scores only). Never flags, intake answers or item answers. Couples only.
+  shared scores only). Never flags, intake answers (not even the roles each partner gave) or
+  item answers. Couples only.
 - ``partner``: one person's own trajectory (shared or not) and the sessions they attended;
-  nothing of the other partner (no name, scores, gaps), no flags, intake, agreements or
-  counselor's summary (free text that may speak of the other partner).
+  nothing of the other partner (no name, scores, gaps), no flags, intake (nor role), agreements
+  or counselor's summary (free text that may speak of the other partner).
 - ``supervision``: "Partner A"/"Partner B" (or "Client") instead of names everywhere, no free
   text (summary, intake, agreement titles: agreements are "Boundary 1", ...); flags stay, by
-  label. With ``shift_days`` every date and time moves back by that many days (intervals kept).
+  label, and so do the roles, beside the label ("Partner A (hurt partner)"), naming no one.
+  With ``shift_days`` every date and time moves back by that many days (intervals kept).
 
 What each copy shows is in ``SECTIONS``; ``audience_line`` is what every page prints.
 """
@@ -28,9 +30,8 @@ from datetime import date, datetime, timedelta
 from app.reports.core.formatting import label as code_label
 from app.reports.core.formatting import zone
 from app.reports.core.inputs import AUDIENCES, AgreementInput, Audience, PartnerInput, ReportInput
-from app.scoring.change import reliable_change
-from app.scoring.history import GapPoint, ScoreHistory, SubscaleHistory, Trajectory, TrajectoryPoint
-from app.scoring.types import Change
+from app.scoring.history import GapPoint, ScoreHistory, SubscaleHistory, Trajectory
+from app.scoring.history import retrace as scoring_retrace
 
 #: The sections each copy shows (scores are in every copy).
 SECTIONS: dict[Audience, frozenset[str]] = {
@@ -93,13 +94,13 @@ def _clinical(data: ReportInput, _choice: AudienceChoice) -> ReportInput:
 
 
 def _couple(data: ReportInput, _choice: AudienceChoice) -> ReportInput:
-    return replace(data, flags=(), intake_highlights=(),
+    return replace(data, flags=(), intake_highlights=(), partners=without_roles(data.partners),
                    scores=shared_only(data.scores, data.shared_administration_ids))
 
 
 def _partner(data: ReportInput, choice: AudienceChoice) -> ReportInput:
     index = [p.label for p in data.partners].index(choice.partner_label)  # type: ignore[arg-type]
-    person = data.partners[index]
+    person = replace(data.partners[index], role=None)
     return replace(
         data,
         subject_name=person.name,
@@ -121,11 +122,17 @@ def _supervision(data: ReportInput, _choice: AudienceChoice) -> ReportInput:
     return replace(
         data,
         subject_name=" & ".join(labels) if data.subject_kind == "couple" else labels[0],
-        partners=tuple(PartnerInput(p.label, p.label, p.label) for p in data.partners),
+        # The role stays beside the label: "Partner A (hurt partner)" names no one.
+        partners=tuple(PartnerInput(p.label, p.label, p.label, role=p.role) for p in data.partners),
         agreements=numbered_by_kind(data.agreements),
         intake_highlights=(),
         summary=None,
     )
+
+
+def without_roles(partners: Sequence[PartnerInput]) -> tuple[PartnerInput, ...]:
+    """The people without their intake role (an intake answer, not for the couple's copy)."""
+    return tuple(replace(p, role=None) for p in partners)
 
 
 def numbered_by_kind(agreements: Sequence[AgreementInput]) -> tuple[AgreementInput, ...]:
@@ -173,33 +180,14 @@ def shared_only(histories: Sequence[ScoreHistory], shared: frozenset[int]) -> tu
 
 
 def retrace(t: Trajectory, subscale: SubscaleHistory, keep: frozenset[int]) -> Trajectory:
-    """A trajectory of the kept administrations only, with its changes from the first kept score
-    (the baseline) and the kept score before (the previous), as ``app.scoring.history`` measures
-    them: same reference SD, reliability and direction."""
-    points: list[TrajectoryPoint] = []
-    baseline: TrajectoryPoint | None = None
-    previous: TrajectoryPoint | None = None
-    for p in t.points:
-        if p.administration_id not in keep:
-            continue
-        if p.mean is None:
-            points.append(replace(p, from_baseline=None, from_previous=None, baseline_id=None, previous_id=None))
-            continue
-        points.append(replace(
-            p, from_baseline=_change(baseline, p.mean, subscale), from_previous=_change(previous, p.mean, subscale),
-            baseline_id=baseline.administration_id if baseline else None,
-            previous_id=previous.administration_id if previous else None,
-        ))
-        baseline = baseline or p
-        previous = p
-    return replace(t, points=tuple(points))
-
-
-def _change(before: TrajectoryPoint | None, after: float, s: SubscaleHistory) -> Change | None:
-    if before is None or before.mean is None:
-        return None
-    return reliable_change(before.mean, after, sd=s.reference_sd, reliability=s.reliability.value,
-                           higher_is_better=s.higher_is_better, reliability_source=s.reliability.source)
+    """A trajectory of the kept administrations only, with its changes measured again by
+    ``app.scoring.history.retrace``, as the score history measures them: from the first kept
+    score of the same items (the baseline) and the kept score before (the previous), same
+    reference SD and direction, judged with the reliability in force at the later score."""
+    points = scoring_retrace(t.points, higher_is_better=subscale.higher_is_better,
+                             reference_sd=subscale.reference_sd,
+                             timeline=subscale.reliabilities or (subscale.reliability,), keep=keep)
+    return replace(t, points=points)
 
 
 # --- dates -------------------------------------------------------------------------------

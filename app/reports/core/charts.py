@@ -11,7 +11,7 @@ deterministic: same history, same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from markupsafe import Markup, escape
 
@@ -80,6 +80,33 @@ class _Frame:
         return TOP + height * (1 - min(max(share, 0.0), 1.0))
 
 
+#: At most this many dated ticks on a chart's time axis (first, last and evenly spaced between).
+DATE_TICKS = 5
+
+
+def date_ticks(times: Sequence[datetime], zone: str | None = None,
+               count: int = DATE_TICKS) -> list[tuple[datetime, str]]:
+    """Dated ticks for a time axis: the first and last times and up to ``count - 2`` evenly
+    spaced between them, each labelled with its day in the practice's zone (``5 Mar 25``).
+    Never more ticks than days spanned, and never two ticks with the same label."""
+    if not times:
+        return []
+    first, last = min(times), max(times)
+    days = (_local_day(last, zone) - _local_day(first, zone)).days
+    n = max(1, min(count, days + 1))
+    ticks = [first] if n == 1 else [first + (last - first) * i / (n - 1) for i in range(n)]
+    out: list[tuple[datetime, str]] = []
+    for at in ticks:
+        text = fmt.short_day(at, zone)
+        if not out or out[-1][1] != text:
+            out.append((at, text))
+    return out
+
+
+def _local_day(at: datetime, zone: str | None) -> date:
+    return (at.astimezone(fmt.zone(zone)) if zone and at.tzinfo is not None else at).date()
+
+
 def _axes(frame: _Frame, times: Sequence[datetime], zone: str | None) -> list[str]:
     parts = []
     for tick in _ticks(frame.lo, frame.hi):
@@ -91,12 +118,31 @@ def _axes(frame: _Frame, times: Sequence[datetime], zone: str | None) -> list[st
         parts.append(
             _text(LEFT - 4, y + 3, fmt.score(tick, 0 if tick.is_integer() else 1), anchor="end")
         )
-    if not times:
-        return parts
-    first, last = min(times), max(times)
-    ends = [(first, "middle")] if fmt.day(first, zone) == fmt.day(last, zone) else [(first, "start"), (last, "end")]
-    for at, anchor in ends:
-        parts.append(_text(frame.x(at), H - 8, fmt.short_day(at, zone), anchor=anchor))
+    ticks = date_ticks(times, zone)
+    base = H - BOTTOM
+    for i, (at, text) in enumerate(ticks):
+        x = frame.x(at)
+        anchor = "middle" if len(ticks) == 1 else ("start" if i == 0 else "end" if i == len(ticks) - 1 else "middle")
+        parts.append(f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 3)}" '
+                     f'stroke="{INK}" stroke-width="0.6"/>')
+        parts.append(_text(x, H - 8, text, anchor=anchor))
+    return parts
+
+
+def _version_breaks(history: SubscaleHistory, frame: _Frame) -> list[str]:
+    """A dashed line where someone's questionnaire version changed: scores either side of it
+    are not compared (``TrajectoryPoint.version_break``)."""
+    parts = []
+    seen: set[str] = set()
+    for t in history.trajectories:
+        for p in t.scored:
+            x = _n(frame.x(p.at))
+            if not p.version_break or x in seen:
+                continue
+            seen.add(x)
+            parts.append(f'<line x1="{x}" y1="{_n(TOP - 4)}" x2="{x}" y2="{_n(H - BOTTOM)}" '
+                         f'stroke="{INK}" stroke-width="0.6" stroke-dasharray="1.5 2"/>')
+            parts.append(_text(frame.x(p.at) + 2, TOP - 5, "new version: not compared", anchor="start", size=7))
     return parts
 
 
@@ -152,6 +198,7 @@ def trajectory_chart(history: SubscaleHistory, names: Sequence[str], zone: str |
             f'<rect x="{_n(W / 2 - 45)}" y="{_n(mid - 11)}" width="90" height="16" fill="#ffffff"/>'
         )
         body.append(_text(W / 2, mid + 1, "No scores yet", size=10))
+    body.extend(_version_breaks(history, frame))
     for trajectory, style in zip(history.trajectories, STYLES, strict=False):
         body.extend(_series(trajectory, frame, style))
     return _svg(W, H, label, body)

@@ -21,27 +21,63 @@ from app.reports.core.attendance import (
 )
 from app.reports.core.audience import SECTIONS, audience_line, audience_note
 from app.reports.core.inputs import PartnerInput, ReportInput
+from app.reports.core.roles import gap_sentence, with_role
+from app.reports.core.roles import known as roles_known
 from app.reports.core.scores import (
     NO_ASSESSMENTS,
     NOT_SHARED,
     InstrumentScores,
-    PartnerScore,
     SubscaleSection,
     build_scores,
+    change_basis,
 )
+from app.scoring import Change
+from app.scoring.history import HEADLINE_STATES
 
 PAPER_SIZES = {"A4": "A4", "Letter": "letter"}  # context.paper -> CSS @page size
 
 
 @dataclass(frozen=True)
 class PartnerTally:
-    """How many subscales changed reliably since baseline, for one partner."""
+    """One person's subscales by their latest change from baseline (``ScoreHistory.headline``),
+    as subscale labels. ``held_back``: guarded subscales while the person has an open
+    high-severity flag, left out of the counts (they read "see safety alert"), unless they got
+    reliably worse, which is never reassuring and is counted."""
 
-    partner_name: str
-    improved: tuple[str, ...]  # subscale labels
+    partner: PartnerInput
+    improved: tuple[str, ...]
     deteriorated: tuple[str, ...]
     unchanged: tuple[str, ...]
-    not_measurable: tuple[str, ...]  # fewer than two scores
+    too_early: tuple[str, ...]  # a single comparable score so far
+    held_back: tuple[str, ...] = ()
+
+    @property
+    def partner_name(self) -> str:
+        return self.partner.name
+
+    @property
+    def who(self) -> str:
+        """The name, with the role beside it where one is known."""
+        return with_role(self.partner)
+
+    @property
+    def measured(self) -> int:
+        return len(self.improved) + len(self.deteriorated) + len(self.unchanged)
+
+    @property
+    def columns(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(state, subscale labels) in the order page 1 shows them."""
+        return (("improvement", self.improved), ("deterioration", self.deteriorated),
+                ("none", self.unchanged), ("too_early", self.too_early))
+
+
+#: Page 1's column headings for ``PartnerTally.columns``.
+TALLY_HEADINGS = (
+    ("improvement", "Reliable improvement"),
+    ("deterioration", "Reliable deterioration"),
+    ("none", "No reliable change"),
+    ("too_early", "Too early to tell"),
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +89,18 @@ class GapRow:
     large: bool
     first_size: float | None  # at the first paired assessments
     higher: str | None  # name of the partner who scores higher now
+    sentence: str = ""  # who scores higher or lower, in the roles' terms where known
 
 
 @dataclass(frozen=True)
 class Headline:
-    """Page 1's answer to "is this couple getting better?"."""
+    """Page 1's answer to "how is each person doing?": per person, how many subscales changed
+    reliably either way, did not, or can't be judged yet. Never one overall verdict: with
+    many comparisons, one reliable change alone happens often by chance."""
 
-    verdict: str
+    title: str
     lines: tuple[str, ...]
+    counts: bool  # show the per-person counts (someone has a change to count)
 
 
 @dataclass(frozen=True)
@@ -95,6 +135,11 @@ class ReportContext:
     tallies: tuple[PartnerTally, ...]
     largest_gaps: tuple[GapRow, ...]
     headline: Headline
+    #: What the change figures shown rest on (distinct, in order of appearance): the footnote
+    #: on reliable change is printed only when there is at least one.
+    change_bases: tuple[str, ...]
+    roles_known: bool  # someone's side of the breach is shown beside their name
+    period_from: str | None
     agreements: Agreements
     open_flags: tuple[FlagRow, ...]
     intake_highlights: tuple[tuple[str, str], ...]
@@ -105,33 +150,39 @@ class ReportContext:
         """Every scored subscale of every questionnaire, in order."""
         return tuple(section for group in self.scores for section in group.sections)
 
+    def basis_mark(self, change: Change) -> int:
+        """The footnote number of what ``change`` rests on (``change_bases``, from 1)."""
+        return self.change_bases.index(change_basis(change)) + 1
+
+    @property
+    def tally_headings(self) -> tuple[tuple[str, str], ...]:
+        return TALLY_HEADINGS
+
     @property
     def high_flags(self) -> int:
         """Number of open flags marked high severity."""
         return sum(1 for f in self.open_flags if f.severity == "high")
 
 
-def _tally(name: str, rows: Sequence[tuple[str, PartnerScore]]) -> PartnerTally:
-    groups: dict[str, list[str]] = {"improvement": [], "deterioration": [], "none": [], "na": []}
-    for label, row in rows:
-        key = row.from_baseline.direction if row.from_baseline else "na"
-        groups.setdefault(key, []).append(label)
-    return PartnerTally(
-        partner_name=name,
-        improved=tuple(groups["improvement"]),
-        deteriorated=tuple(groups["deterioration"]),
-        unchanged=tuple(groups["none"]),
-        not_measurable=tuple(groups["na"]),
-    )
-
-
 def _tallies(
-    partners: Sequence[PartnerInput], sections: Sequence[SubscaleSection]
+    partners: Sequence[PartnerInput], groups: Sequence[InstrumentScores]
 ) -> tuple[PartnerTally, ...]:
-    return tuple(
-        _tally(p.name, [(s.info.label, s.partners[i]) for s in sections])
-        for i, p in enumerate(partners)
-    )
+    """Per person, the scoring engine's headline states of every questionnaire, by label."""
+    out = []
+    for i, partner in enumerate(partners):
+        found: dict[str, list[str]] = {state: [] for state in HEADLINE_STATES}
+        held: list[str] = []
+        for group in groups:
+            if group.history is None:
+                continue
+            sections = {section.info.id: section for section in group.sections}
+            mine = group.history.headline().get(group.history.client_ids[i])
+            for sid, state in (mine.states if mine else ()):
+                section = sections[sid]
+                row = section.partners[i]
+                (held if row.guarded and not row.worse else found[state]).append(section.info.label)
+        out.append(PartnerTally(partner, *(tuple(found[state]) for state in HEADLINE_STATES), held_back=tuple(held)))
+    return tuple(out)
 
 
 def _higher(section: SubscaleSection) -> str | None:
@@ -149,6 +200,7 @@ def _largest_gaps(sections: Sequence[SubscaleSection], limit: int = 3) -> tuple[
             large=s.gap_now.large,
             first_size=s.gap_first.size if s.gap_first else None,
             higher=_higher(s),
+            sentence=gap_sentence([p.partner for p in s.partners], s.gap_now.difference, fmt.score(s.gap_now.size)),
         )
         for s in sections
         if s.gap_now is not None
@@ -164,58 +216,44 @@ def _names(labels: Sequence[str]) -> str:
     return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _partner_line(t: PartnerTally, total: int) -> str:
-    measured = total - len(t.not_measurable)
-    if measured == 0:
-        return f"{t.partner_name}: not enough assessments yet to measure change."
-    parts = [f"{t.partner_name}: reliably better on {len(t.improved)} of {measured} measured"]
-    if t.improved:
-        parts[0] += f" ({_names(t.improved)})"
-    worse = f"reliably worse on {len(t.deteriorated)}"
-    if t.deteriorated:
-        worse += f" ({_names(t.deteriorated)})"
-    parts.append(worse)
-    return "; ".join(parts) + "."
-
-
-def _verdict(tallies: Sequence[PartnerTally], assessment_count: int) -> str:
-    better = sum(len(t.improved) for t in tallies)
-    worse = sum(len(t.deteriorated) for t in tallies)
-    measured = sum(len(t.improved) + len(t.deteriorated) + len(t.unchanged) for t in tallies)
-    if assessment_count == 0:
-        return "No assessments yet"
-    if measured == 0:
-        return "Too early to tell"
-    if better and worse:
-        return "Mixed: some scores better, some worse"
-    if better:
-        return "Getting better"
-    if worse:
-        return "Getting worse"
-    return "No reliable change yet"
+def _person_lines(tallies: Sequence[PartnerTally], groups: Sequence[InstrumentScores]) -> list[str]:
+    """One line per person with no or a single assessment (never one per subscale)."""
+    lines = []
+    for t in tallies:
+        said = [(g.title, line) for g in groups for line in g.people if line.partner == t.partner]
+        if t.measured or not said:
+            continue
+        if len(groups) == 1:
+            lines.append(f"{t.who}: {said[0][1].text[0].lower()}{said[0][1].text[1:]}.")
+        else:
+            lines.append(f"{t.who}: " + "; ".join(f"{title}, {line.text[0].lower()}{line.text[1:]}"
+                                                for title, line in said) + ".")
+    return lines
 
 
 def _headline(
     tallies: Sequence[PartnerTally],
     gaps: Sequence[GapRow],
-    subscale_count: int,
+    groups: Sequence[InstrumentScores],
     assessment_count: int,
     shared_only: bool = False,
 ) -> Headline:
-    verdict = _verdict(tallies, assessment_count)
     if assessment_count == 0 and shared_only:
-        return Headline("No shared scores yet", ("Scores appear here once a partner agrees to share them.",))
+        return Headline(NOT_SHARED, ("Scores appear here once a partner agrees to share them.",), counts=False)
     if assessment_count == 0:
-        return Headline(verdict, ("Progress can be measured once a questionnaire is completed.",))
-    lines = [_partner_line(t, subscale_count) for t in tallies]
-    lines[0:0] = ["Change is counted from each person's first assessment to their latest."]
+        return Headline(NO_ASSESSMENTS, ("Progress can be measured once a questionnaire is completed.",),
+                        counts=False)
+    counts = any(t.measured for t in tallies)
+    lines = _person_lines(tallies, groups)
+    for t in tallies:
+        if t.held_back:
+            lines.append(f"{t.who}: {_names(t.held_back)} not counted — see safety alert.")
     if gaps:
         top = gaps[0]
         gap_word = "a large gap" if top.large else "the largest gap"
-        lines.append(
-            f"Partners differ most on {top.label}: {gap_word} of {fmt.score(top.size)} points."
-        )
-    return Headline(verdict, tuple(lines))
+        lines.append(f"Partners differ most on {top.label} ({gap_word}): {top.sentence}.")
+    title = "Change since each person's first assessment" if counts else "Too early to tell"
+    return Headline(title, tuple(lines), counts=counts)
 
 
 def _check(data: ReportInput) -> None:
@@ -232,11 +270,16 @@ def build_report_context(data: ReportInput) -> ReportContext:
     _check(data)
     as_of = min(data.generated_at.date(), data.period_end)
     partners = tuple(data.partners)
-    scores = build_scores(data.scores, partners, empty=NOT_SHARED if data.audience == "couple" else NO_ASSESSMENTS)
+    # A guarded score reads "see safety alert" wherever the copy shows the flag behind it.
+    alerted = frozenset(f.partner_label for f in data.flags if f.severity == "high") \
+        if "flags" in SECTIONS[data.audience] else frozenset()
+    scores = build_scores(data.scores, partners, empty=NOT_SHARED if data.audience == "couple" else NO_ASSESSMENTS,
+                          alerted=alerted, guarded=data.safety_subscales, zone=data.timezone)
     sections = tuple(section for group in scores for section in group.sections)
     assessment_count = sum(group.administrations for group in scores)
-    tallies = _tallies(partners, sections)
+    tallies = _tallies(partners, scores)
     gaps = _largest_gaps(sections)
+    bases = tuple(dict.fromkeys(change_basis(c) for s in sections for c in s.changes))
     return ReportContext(
         title=f"Progress report — {data.subject_name}",
         lang="en",
@@ -271,7 +314,10 @@ def build_report_context(data: ReportInput) -> ReportContext:
         scores=scores,
         tallies=tallies,
         largest_gaps=gaps,
-        headline=_headline(tallies, gaps, len(sections), assessment_count, shared_only=data.audience == "couple"),
+        headline=_headline(tallies, gaps, scores, assessment_count, shared_only=data.audience == "couple"),
+        change_bases=bases,
+        roles_known=roles_known(partners),
+        period_from=data.period_from,
         agreements=build_agreements(data.agreements),
         open_flags=build_flags(data.flags, partners),
         intake_highlights=tuple(data.intake_highlights),

@@ -31,6 +31,9 @@ class PartnerInput:
     label: str
     name: str
     first_name: str = ""  # what a partner's own copy calls them ("For Maya only")
+    #: The side of the breach this person gave at intake: "hurt" | "involved" | None (not
+    #: given, "both", unsure, or the two answers disagree). See ``app.reports.core.roles``.
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,9 @@ class ReportInput:
     audience: Audience = "clinical"
     audience_partner: str | None = None  # the label of the person a "partner" copy is for
     dates_shifted: bool = False  # every date moved back by one hidden number of days
+    #: Where the default period started ("start of counselling", "first session", "last 90 days");
+    #: None when the counselor chose the dates.
+    period_from: str | None = None
+    #: (questionnaire id, subscale id) pairs whose score must not read as reassuring while the
+    #: person has an open high-severity flag (``Definition.guarded_subscales``).
+    safety_subscales: frozenset[tuple[str, str]] = frozenset()

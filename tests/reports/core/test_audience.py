@@ -105,12 +105,14 @@ def test_a_gap_needs_both_sides_shared() -> None:
 def test_nothing_shared_by_one_partner_says_so_and_nothing_at_all_leaves_the_questionnaire_out() -> None:
     only_alex = for_audience(couple_record(shared_administration_ids=frozenset({1, 5})), AudienceChoice("couple"))
     assert points(only_alex, 1) == []
-    sam = build_report_context(only_alex).subscales[0].partners[1]
-    assert sam.note == NOT_SHARED and sam.latest is None
+    context = build_report_context(only_alex)
+    sam = context.subscales[0].partners[1]
+    assert sam.latest is None
+    assert [(line.partner.label, line.text) for line in context.scores[0].people] == [(B, NOT_SHARED)]
     assert only_alex.scores[0].subscales[0].gaps == ()
     nothing = for_audience(couple_record(shared_administration_ids=frozenset()), AudienceChoice("couple"))
     assert nothing.scores == ()
-    assert build_report_context(nothing).headline.verdict == "No shared scores yet"
+    assert build_report_context(nothing).headline.title == "No shared scores yet"
 
 
 def test_everything_shared_is_the_history_unchanged() -> None:

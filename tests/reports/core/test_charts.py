@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
-from app.reports.core.charts import gap_chart, legend_swatch, trajectory_chart
+from app.reports.core.charts import date_ticks, gap_chart, legend_swatch, trajectory_chart
 from app.reports.core.context import build_report_context
 from app.reports.core.inputs import PartnerInput
 from tests.reports.core.factories import A, B, assessment, report_input, subscale
@@ -98,3 +100,45 @@ def test_gap_chart_bars_and_empty_state() -> None:
 def test_legend_swatch_is_svg() -> None:
     assert parse(legend_swatch(0)).tag == f"{SVG}svg"
     assert "stroke-dasharray" in str(legend_swatch(1))
+
+
+def test_date_ticks_first_last_and_evenly_spaced_between() -> None:
+    first = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    last = first + timedelta(days=120)
+    ticks = date_ticks([first, first + timedelta(days=37), last])
+    # 5 ticks, 30 days apart: 5 Jan, 4 Feb, 6 Mar, 5 Apr, 5 May 2026
+    assert [text for _, text in ticks] == ["5 Jan 26", "4 Feb 26", "6 Mar 26", "5 Apr 26", "5 May 26"]
+    assert [at - first for at, _ in ticks] == [timedelta(days=30 * i) for i in range(5)]
+
+
+def test_date_ticks_are_days_in_the_practices_zone() -> None:
+    # 23:30 UTC on 31 Jan is already 1 Feb in Auckland (UTC+13).
+    late = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)
+    assert date_ticks([late, late + timedelta(days=2)], "Pacific/Auckland") == [
+        (late, "1 Feb 26"), (late + timedelta(days=1), "2 Feb 26"), (late + timedelta(days=2), "3 Feb 26")]
+    assert [t for _, t in date_ticks([late, late + timedelta(days=2)])] == ["31 Jan 26", "1 Feb 26", "2 Feb 26"]
+
+
+def test_date_ticks_never_repeat_a_day_and_need_a_time() -> None:
+    at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    assert date_ticks([at, at + timedelta(hours=5)]) == [(at, "1 Mar 26")]
+    assert date_ticks([]) == []
+
+
+def test_chart_axis_prints_the_dated_ticks() -> None:
+    section = sections([assessment(A, d, transparency=2.0 + d / 100) for d in (0, 40, 80, 120)])[0]
+    root = parse(chart(section))
+    labels = [t.text for t in root.findall(f"{SVG}text")]
+    # START is 6 Jan 2025: ticks every 30 days up to 6 May 2025.
+    assert [x for x in labels if x and x[-2:] == "25"] == ["6 Jan 25", "5 Feb 25", "7 Mar 25", "6 Apr 25", "6 May 25"]
+
+
+def test_a_version_break_is_marked_on_the_chart() -> None:
+    info = sections([assessment(A, 2, transparency=2.0), assessment(A, 40, transparency=3.5)])[0].info
+    t = info.trajectories[0]
+    broken = replace(info, trajectories=(replace(t, points=(t.points[0], replace(t.points[1], version_break=True,
+                                                                                   from_baseline=None,
+                                                                                   from_previous=None))),
+                                         info.trajectories[1]))
+    assert "new version: not compared" in "".join(parse(trajectory_chart(broken, ["Alex", "Sam"])).itertext())
+    assert "new version" not in str(trajectory_chart(info, ["Alex", "Sam"]))

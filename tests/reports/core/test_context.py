@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from app.reports.core.context import build_report_context
 from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput
-from app.reports.core.scores import LATEST_NOT_SCORED, NO_ASSESSMENTS, NOT_SCORED, ONE_SCORE
+from app.reports.core.scores import (
+    LATEST_NOT_SCORED,
+    NO_ASSESSMENTS,
+    NOT_SCORED,
+    ONE_SCORE,
+    SEE_SAFETY_ALERT,
+    change_basis,
+)
 from tests.reports.core.factories import A, B, assessment, report_input, session, subscale
 
 TRANSPARENCY = subscale("transparency")  # sd 0.7, r 0.8, threshold 1.0, scale 1..5
@@ -105,31 +113,37 @@ def test_partner_gap_now_and_at_baseline() -> None:
     assert ctx.largest_gaps[0].higher == "Alex Rivera"  # difference A - B = +1.0
 
 
-def test_headline_answers_in_plain_words() -> None:
+def test_headline_counts_each_persons_subscales_and_gives_no_overall_verdict() -> None:
     ctx = two_assessments()
-    assert ctx.headline.verdict == "Getting better"
+    assert ctx.headline.title == "Change since each person's first assessment" and ctx.headline.counts
+    alex, sam = ctx.tallies
+    assert (alex.improved, alex.deteriorated, alex.unchanged, alex.too_early) == (("Transparency",), (), (), ())
+    assert (sam.improved, sam.unchanged) == ((), ("Transparency",))
     text = " ".join(ctx.headline.lines)
-    assert "Alex Rivera: reliably better on 1 of 1 measured (Transparency)" in text
-    assert "Sam Rivera: reliably better on 0 of 1 measured; reliably worse on 0." in text
-    assert "Partners differ most on Transparency: a large gap of 1.00 points." in text
-    assert ctx.tallies[0].improved == ("Transparency",)
-    assert ctx.tallies[1].unchanged == ("Transparency",)
+    # A: 3.5, B: 2.5 on 32/33 days: A - B = +1.0, a large gap; no roles, so by name.
+    assert "Partners differ most on Transparency (a large gap): Alex Rivera scores 1.00 higher than Sam Rivera." in text
+    assert "Getting better" not in text and "Getting" not in ctx.headline.title
 
 
-def test_headline_mixed_and_worse() -> None:
+def test_headline_counts_match_the_scoring_engine() -> None:
     ctx = build_report_context(
         report_input(
-            subscales=[TRANSPARENCY],
+            subscales=[TRANSPARENCY, subscale("empathy")],
             assessments=[
-                assessment(A, 2, transparency=2.0),
-                assessment(A, 40, transparency=3.5),
-                assessment(B, 2, transparency=4.0),
-                assessment(B, 40, transparency=2.5),
+                assessment(A, 2, transparency=2.0, empathy=3.0),
+                assessment(A, 40, transparency=3.5, empathy=3.1),
+                assessment(B, 2, transparency=4.0, empathy=3.0),
+                assessment(B, 40, transparency=2.5, empathy=None),
             ],
         )
     )
-    assert ctx.headline.verdict == "Mixed: some scores better, some worse"
-    assert ctx.tallies[1].deteriorated == ("Transparency",)
+    # A: transparency +1.5 (RCI 3.39) better, empathy +0.1 no change;
+    # B: transparency -1.5 worse, empathy's latest unscored so its one score is "too early".
+    alex, sam = ctx.tallies
+    assert (alex.improved, alex.unchanged) == (("Transparency",), ("Empathy",))
+    assert (sam.deteriorated, sam.too_early) == (("Transparency",), ("Empathy",))
+    engine = ctx.scores[0].history.headline()
+    assert (engine[1].improvement, engine[1].no_change, engine[2].deterioration, engine[2].too_early) == (1, 1, 1, 1)
 
 
 def test_attendance_counts_gaps_and_hours() -> None:
@@ -212,8 +226,11 @@ def test_flags_sorted_high_first_then_newest() -> None:
 
 def test_no_assessments_at_all() -> None:
     ctx = build_report_context(report_input(subscales=[TRANSPARENCY]))
-    assert ctx.headline.verdict == "No assessments yet"
-    assert all(p.note == NO_ASSESSMENTS for p in ctx.subscales[0].partners)
+    assert ctx.headline.title == "No assessments yet" and not ctx.headline.counts
+    # Said once per person, never once per subscale.
+    assert [line.text for line in ctx.scores[0].people] == [NO_ASSESSMENTS, NO_ASSESSMENTS]
+    assert all(p.note is None for p in ctx.subscales[0].partners)
+    assert ctx.change_bases == ()
     assert ctx.subscales[0].gap_now is None
     assert ctx.largest_gaps == ()
 
@@ -226,10 +243,33 @@ def test_one_partner_has_answered() -> None:
         )
     )
     alex, sam = ctx.subscales[0].partners
-    assert alex.note == ONE_SCORE and alex.from_baseline is None
-    assert sam.note == NO_ASSESSMENTS
+    assert alex.note is None and alex.from_baseline is None and alex.latest.mean == 2.0
+    assert sam.note is None and sam.latest is None
+    assert [(line.partner.name, line.text, line.single) for line in ctx.scores[0].people] == [
+        ("Alex Rivera", "one assessment so far (8 Jan 2025): change can be measured from the next one", True),
+        ("Sam Rivera", NO_ASSESSMENTS, False),
+    ]
     assert ctx.subscales[0].gap_now is None  # no pair, no gap
-    assert ctx.headline.verdict == "Too early to tell"
+    assert ctx.headline.title == "Too early to tell" and not ctx.headline.counts
+    assert ctx.headline.lines == (
+        "Alex Rivera: one assessment so far (8 Jan 2025): change can be measured from the next one.",
+        "Sam Rivera: no assessments yet.",
+    )
+    assert not ctx.subscales[0].chartable  # one dot is not a chart
+    assert ctx.change_bases == ()  # no change shown, so no footnote on reliable change
+
+
+def test_one_score_on_a_subscale_is_said_there_when_the_person_has_more_assessments() -> None:
+    ctx = build_report_context(
+        report_input(
+            subscales=[TRANSPARENCY, subscale("empathy")],
+            assessments=[assessment(A, 2, transparency=2.0, empathy=None),
+                         assessment(A, 40, transparency=2.1, empathy=3.0)],
+        )
+    )
+    transparency, empathy = (s.partners[0] for s in ctx.subscales)
+    assert transparency.note is None and empathy.note == ONE_SCORE
+    assert [line.partner.label for line in ctx.scores[0].people] == [B]  # Sam: none; Alex has two
 
 
 def test_unscored_subscale_is_never_zero() -> None:
@@ -277,3 +317,63 @@ def test_paper_and_period_are_checked() -> None:
     with pytest.raises(ValueError, match="period_end"):
         build_report_context(report_input(period_end=date(2024, 1, 1)))
     assert build_report_context(report_input(paper="Letter")).page_size == "letter"
+
+
+def _with_reliability(data, reliability):
+    """The report's one history with every change judged on ``reliability`` (a practice snapshot)."""
+    from dataclasses import replace as swap
+
+    from app.scoring import retrace
+
+    h = data.scores[0]
+    subscales = tuple(
+        swap(s, reliability=reliability, reliabilities=(reliability,), trajectories=tuple(
+            swap(t, points=retrace(t.points, higher_is_better=s.higher_is_better, reference_sd=s.reference_sd,
+                                   timeline=(reliability,)))
+            for t in s.trajectories))
+        for s in h.subscales
+    )
+    return swap(data, scores=(swap(h, subscales=subscales),))
+
+
+def test_every_change_says_what_it_rests_on_and_the_footnote_lists_it() -> None:
+    from app.scoring import Reliability
+
+    snapshot = Reliability(0.81, "practice", 60, n_clients=42, alpha_low=0.74, alpha_high=0.87)
+    data = _with_reliability(
+        report_input(subscales=[TRANSPARENCY], assessments=[
+            assessment(A, 2, transparency=2.0), assessment(A, 32, transparency=3.5),
+            assessment(B, 3, transparency=2.0)]),
+        snapshot)
+    ctx = build_report_context(data)
+    alex = ctx.subscales[0].partners[0]
+    assert change_basis(alex.from_baseline) == "practice data, n = 42 clients, \u03b1 = 0.81 (0.74\u20130.87)"
+    assert ctx.change_bases == ("practice data, n = 42 clients, \u03b1 = 0.81 (0.74\u20130.87)",)
+    assert ctx.basis_mark(alex.from_baseline) == 1
+    # The definition's placeholder values say so.
+    provisional = _with_reliability(data, Reliability(0.8, "definition", provisional=True))
+    assert build_report_context(provisional).change_bases == ("provisional reference values",)
+
+
+def test_a_guarded_subscale_reads_see_safety_alert_beside_an_open_high_flag() -> None:
+    safety = subscale("safety", "Emotional safety")
+    flag = FlagInput(A, datetime(2025, 2, 1, 12, tzinfo=UTC), "high", "Says they feel afraid")
+    data = report_input(
+        subscales=[TRANSPARENCY, safety],
+        assessments=[assessment(A, 2, transparency=2.0, safety=2.0), assessment(A, 32, transparency=3.5, safety=4.2),
+                     assessment(B, 3, transparency=2.0, safety=2.0), assessment(B, 33, transparency=2.1, safety=4.0)],
+        flags=[flag], safety_subscales=frozenset({("trust-test", "safety")}),
+    )
+    ctx = build_report_context(data)
+    alex_safety, sam_safety = ctx.subscales[1].partners
+    assert alex_safety.guarded and alex_safety.band == SEE_SAFETY_ALERT
+    assert not sam_safety.guarded and sam_safety.band is None  # no flag of Sam's (the factory stores no bands)
+    assert not ctx.subscales[0].partners[0].guarded  # transparency is not guarded
+    # Alex's 2.0 -> 4.2 is not counted as an improvement while the alert is open.
+    assert ctx.tallies[0].improved == ("Transparency",) and ctx.tallies[0].held_back == ("Emotional safety",)
+    assert "Alex Rivera: Emotional safety not counted — see safety alert." in ctx.headline.lines
+    # A medium flag, or a copy that shows no flags, changes nothing here.
+    medium = build_report_context(replace(data, flags=[replace(flag, severity="medium")]))
+    assert not medium.subscales[1].partners[0].guarded
+    couple = build_report_context(replace(data, audience="couple"))
+    assert not couple.subscales[1].partners[0].guarded
