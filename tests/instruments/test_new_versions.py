@@ -65,7 +65,9 @@ def test_safety_stands_apart_from_every_subscale() -> None:
         assert (("at_least", 4), "high") in rules  # concern and flag agree
         assert (("equals", PREFER_NOT), "medium") in rules  # a declined safety question is asked about
         assert trust.told_on_save(item_id)
-    assert trust.guarded_subscales() == ["emotional_safety", "sexual_trust"]
+    assert trust.guarded_subscales() == ["emotional_safety", "sexual_trust"]  # both say guarded: true
+    # v1 needs no marking: its fear item es4 (a high-severity rule) sits inside Emotional safety.
+    assert default_catalog().get("trust-rebuilding", 1).guarded_subscales() == ["emotional_safety"]
 
 
 def test_sensitive_inventory_items_offer_prefer_not() -> None:
