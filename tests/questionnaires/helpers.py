@@ -50,6 +50,22 @@ def uniform_answers(definition: Definition, value: int) -> dict[str, int]:
     return {item.id: value for item in definition.items if item.type == "scale"}
 
 
+def calm_answers(definition: Definition, value: int) -> dict[str, int]:
+    """``uniform_answers`` with every safety-indicator item at its calmest point (1), so only
+    what a test sets on purpose raises a safety flag."""
+    answers = uniform_answers(definition, value)
+    for indicator in definition.indicators.values():
+        answers.update({item_id: 1 for item_id in indicator.items})
+    return answers
+
+
+def fear_item(definition: Definition) -> str:
+    """The first safety-indicator item ("I feel afraid of my partner." in v2; es4 in v1)."""
+    if definition.indicators:
+        return definition.indicators["safety"].items[0]
+    return "es4"
+
+
 def section_form(definition: Definition, section_index: int, answers: dict[str, Any]) -> dict[str, Any]:
     section = definition.sections[section_index]
     return {item.id: str(answers[item.id]) for item in section.items if item.id in answers}

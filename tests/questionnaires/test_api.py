@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.practice.models import Practice
 from app.questionnaires.models import AdministrationFlag, Score
 from app.scoring import score_administration
-from tests.questionnaires.helpers import TRUST, give, trust, uniform_answers
+from tests.questionnaires.helpers import TRUST, calm_answers, fear_item, give, trust, uniform_answers
 
 
 def _field_of(response) -> list[str]:
@@ -29,7 +29,7 @@ def test_create_in_couple_context_and_list(client, factory):
     couple = factory.couple(counselor)
     headers = factory.headers(counselor)
     made = give(client, headers, couple.partner_a_id, couple_id=couple.id)
-    assert made["couple_id"] == couple.id and made["instrument_version"] == 1 and made["mode"] == "link"
+    assert made["couple_id"] == couple.id and made["instrument_version"] == trust().version and made["mode"] == "link"
     assert made["total_items"] == len(trust().items) and made["answered"] == 0
     in_session = give(client, headers, couple.partner_b_id, couple_id=couple.id, mode="in_session")
     assert in_session["link"] is None and in_session["expires_at"] is None
@@ -71,7 +71,7 @@ def test_in_session_entry_scores_like_the_link(client, factory, db):
     headers = factory.headers(counselor)
     made = give(client, headers, someone.id, mode="in_session")
     url = f"/api/v1/administrations/{made['id']}"
-    answers = {**uniform_answers(trust(), 3), "es4": 5}  # es4 >= 4 raises the high safety flag
+    answers = {**calm_answers(trust(), 3), fear_item(trust()): 5}  # afraid: 5 raises the high safety flag
 
     bad = client.put(f"{url}/answers", json={"answers": {"tr1": 9, "zz9": 1}}, headers=headers)
     assert bad.status_code == 422 and "tr1" in bad.text and "zz9" in bad.text
@@ -102,12 +102,12 @@ def test_read_answers_has_texts_scores_flags_and_is_audited(client, factory, db)
     headers = factory.headers(counselor)
     made = give(client, headers, someone.id, mode="in_session")
     url = f"/api/v1/administrations/{made['id']}"
-    client.put(f"{url}/answers", json={"answers": {**uniform_answers(trust(), 4), "es4": 3}}, headers=headers)
+    client.put(f"{url}/answers", json={"answers": {**calm_answers(trust(), 4), fear_item(trust()): 3}}, headers=headers)
     client.post(f"{url}/submit", headers=headers)
     body = client.get(f"{url}/answers", headers=headers).json()
     first = body["answers"][0]
     assert first["text"] == trust().items[0].text and first["display"] == "Agree (4)"
-    assert len(body["scores"]) == 6 and body["flags"][0]["severity"] == "medium"
+    assert len(body["scores"]) == len(trust().subscales) and body["flags"][0]["severity"] == "medium"
     actions = db.exec(select(AuditEvent.action).where(AuditEvent.entity == "administration",
                                                       AuditEvent.entity_id == made["id"])).all()
     assert {"create", "submit", "read_answers"} <= set(actions)
@@ -133,7 +133,7 @@ def test_flags_list_and_resolve_are_caseload_scoped(client, factory, db):
     headers = factory.headers(counselor)
     made = give(client, headers, couple.partner_a_id, couple_id=couple.id, mode="in_session")
     url = f"/api/v1/administrations/{made['id']}"
-    client.put(f"{url}/answers", json={"answers": {**uniform_answers(trust(), 3), "es4": 5}}, headers=headers)
+    client.put(f"{url}/answers", json={"answers": {**calm_answers(trust(), 3), fear_item(trust()): 5}}, headers=headers)
     client.post(f"{url}/submit", headers=headers)
     open_flags = client.get("/api/v1/flags?status=open", headers=headers).json()
     assert len(open_flags) == 1
