@@ -257,3 +257,14 @@ def test_wrong_reset_codes_count_and_lock(client, factory, db):
     db.rollback()
     row = db.get(Administration, created["id"])
     assert row.locked_at is not None and row.passcode_hash is None
+
+
+def test_typed_answers_and_the_passcode_are_not_offered_to_the_next_person_on_the_device(client, factory):
+    counselor = factory.counselor()
+    maya = factory.client(counselor, first="Maya")
+    created = give(client, factory.headers(counselor), maya.id, instrument_id="couples-intake")
+    assert 'autocomplete="off"' in _gate(client, created["link"]).text
+    open_form(client, created["link"])
+    page = client.get("/q/form?page=1").text
+    typed = page.count('<input name="') + page.count("<textarea")
+    assert typed and page.count('autocomplete="off"') >= typed
