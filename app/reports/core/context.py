@@ -87,7 +87,7 @@ class GapRow:
     label: str
     size: float
     large: bool
-    first_size: float | None  # at the first paired assessments
+    first_size: float | None  # at the first paired assessments (None when that is the latest pair)
     higher: str | None  # name of the partner who scores higher now
     sentence: str = ""  # who scores higher or lower, in the roles' terms where known
 
@@ -198,7 +198,7 @@ def _largest_gaps(sections: Sequence[SubscaleSection], limit: int = 3) -> tuple[
             label=s.info.label,
             size=s.gap_now.size,
             large=s.gap_now.large,
-            first_size=s.gap_first.size if s.gap_first else None,
+            first_size=s.gap_first.size if s.gap_first and s.gap_first != s.gap_now else None,
             higher=_higher(s),
             sentence=gap_sentence([p.partner for p in s.partners], s.gap_now.difference, fmt.score(s.gap_now.size)),
         )

@@ -111,6 +111,7 @@ def test_partner_gap_now_and_at_baseline() -> None:
     assert section.gap_first.large is False
     assert [g.label for g in ctx.largest_gaps] == ["Transparency"]
     assert ctx.largest_gaps[0].higher == "Alex Rivera"  # difference A - B = +1.0
+    assert ctx.largest_gaps[0].first_size == 0.0
 
 
 def test_headline_counts_each_persons_subscales_and_gives_no_overall_verdict() -> None:

@@ -56,6 +56,7 @@ def test_clinical_copy_names_with_role_and_gaps_in_those_terms() -> None:
     assert ctx.largest_gaps[0].sentence == (
         "the hurt partner (Alex Rivera) scores 1.20 lower than the partner who broke trust (Sam Rivera)")
     assert ctx.subscales[0].gap_sentence.startswith("The hurt partner (Alex Rivera) scores 1.20 lower")
+    assert ctx.largest_gaps[0].first_size is None  # one pair: no "first paired" beside it
 
 
 def test_no_roles_no_role_words() -> None:
