@@ -104,7 +104,8 @@ def test_first_assessments_read_in_one_line_per_partner_with_no_chart() -> None:
     assert "Alex Rivera: one assessment so far (9 Jan 2025)" in pages[0]
     assert "Sam Rivera: one assessment so far (10 Jan 2025)" in pages[0]
     # No chart of single dots, and no reliable-change footnote where no change is shown.
-    assert "scores over time for" not in html  # no trajectory chart (the gap bars stay)
+    assert "scores over time for" not in html  # no trajectory chart
+    assert "Gap between partners per subscale" not in html  # nor gap bars of one pair (first = latest)
     assert "Judged on" not in text and "|RCI|" not in text
     assert "2.25" in pages[0]  # the scores themselves, on page 1
 

@@ -170,6 +170,11 @@ class InstrumentScores:
     def chartable(self) -> bool:
         return any(s.chartable for s in self.sections)
 
+    @property
+    def gaps_chartable(self) -> bool:
+        """The gap chart compares first and latest pairs: worth drawing once a subscale has two."""
+        return any(len(s.info.gaps) >= 2 for s in self.sections)
+
 
 def note(trajectory: Trajectory, empty: str = NO_ASSESSMENTS) -> str | None:
     """What to say instead of (or beside) the numbers (``empty``: when there are no points)."""
