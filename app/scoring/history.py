@@ -37,7 +37,7 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -214,9 +214,10 @@ class ScoreHistory:
         """Submitted administrations shown (each counted once, whatever its subscales)."""
         return len({p.administration_id for s in self.subscales for t in s.trajectories for p in t.points})
 
-    def headline(self) -> dict[int, Headline]:
-        """Per person (``client_ids`` order): how many subscales show each kind of change."""
-        return headline(self)
+    def headline(self, held: Mapping[int, Collection[str]] | None = None) -> dict[int, Headline]:
+        """Per person (``client_ids`` order): how many subscales show each kind of change
+        (``held``: per person, subscales not counted unless worse; see ``headline``)."""
+        return headline(self, held)
 
 
 HEADLINE_STATES = ("improvement", "deterioration", "none", "too_early")
@@ -235,6 +236,7 @@ class Headline:
     no_change: int = 0  # no reliable change
     too_early: int = 0  # too early to tell
     states: tuple[tuple[str, str], ...] = ()  # (subscale id, one of HEADLINE_STATES), in subscale order
+    held_back: tuple[str, ...] = ()  # guarded subscales left uncounted while a safety alert is open
 
     @property
     def total(self) -> int:
@@ -251,15 +253,23 @@ def trajectory_state(t: Trajectory) -> str | None:
     return latest.from_baseline.direction
 
 
-def headline(history: ScoreHistory) -> dict[int, Headline]:
+def headline(history: ScoreHistory, held: Mapping[int, Collection[str]] | None = None) -> dict[int, Headline]:
     """Per person, the count of subscales in each state: no overall "better/worse" verdict, since
-    one reliable change among many comparisons happens often by chance alone."""
+    one reliable change among many comparisons happens often by chance alone.
+
+    ``held``: per person, subscales that must not read as reassuring (a guarded subscale while
+    that person has an open high-severity flag): they are counted only when worse, and otherwise
+    listed in ``held_back`` ("see safety alert"). ``states`` always has every scored subscale.
+    """
     out: dict[int, Headline] = {}
     for index, client_id in enumerate(history.client_ids):
         states = tuple((s.id, state) for s in history.subscales
                        if (state := trajectory_state(s.trajectories[index])) is not None)
-        counts = [sum(1 for _, st in states if st == kind) for kind in HEADLINE_STATES]
-        out[client_id] = Headline(*counts, states=states)
+        hold = set((held or {}).get(client_id, ()))
+        kept = [(sid, st) for sid, st in states if sid not in hold or st == "deterioration"]
+        counts = [sum(1 for _, st in kept if st == kind) for kind in HEADLINE_STATES]
+        held_back = tuple(sid for sid, st in states if sid in hold and st != "deterioration")
+        out[client_id] = Headline(*counts, states=states, held_back=held_back)
     return out
 
 

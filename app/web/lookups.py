@@ -24,6 +24,7 @@ from app.questionnaires.administrations.openings import LinkAttention, link_atte
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationPublic, FlagPublic, FlagReviewPublic
 from app.questionnaires.submission import flags as flag_service
+from app.scoring.history import Headline, ScoreHistory
 from app.sessions.agreements import AgreementRecord
 from app.sessions.models import TherapySession
 from app.sessions.service import as_utc
@@ -193,3 +194,33 @@ def waiting_questionnaires(session: Session, me: Counselor) -> list[Waiting]:
             out.append(Waiting(a, names.get(a.client_id, ""), reason))
     order = {"expires soon": 0, "overdue": 1, "waiting": 2}
     return sorted(out, key=lambda w: (order[w.reason], w.administration.created_at))
+
+
+# --- the couple page's scores ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """One score history as the couple page shows it: the per-person headline and, per person,
+    the guarded subscales that read "see safety alert" (an open high-severity flag)."""
+
+    history: ScoreHistory
+    headline: dict[int, Headline]
+    alerted: dict[int, frozenset[str]]  # client id -> guarded subscales held back
+
+    def held(self, client_id: int, subscale_id: str) -> bool:
+        return subscale_id in self.alerted.get(client_id, frozenset())
+
+
+def score_views(histories: Sequence[ScoreHistory], open_flags: Sequence[FlagPublic]) -> list[ScoreView]:
+    """Each history with its headline; a guarded subscale (``Definition.guarded_subscales``) of a
+    person with an open high-severity flag is never shown as reassuring."""
+    alerted = {f.client_id for f in open_flags if f.severity == "high" and f.resolved_at is None}
+    catalog = default_catalog()
+    out = []
+    for h in histories:
+        definition = catalog.find(h.instrument_id, h.version)
+        guarded = frozenset(definition.guarded_subscales()) if definition is not None else frozenset()
+        held = {cid: guarded for cid in h.client_ids if cid in alerted and guarded}
+        out.append(ScoreView(h, h.headline(held), held))
+    return out

@@ -124,6 +124,8 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
                                             q=None, offset=0, limit=SESSIONS_SHOWN)
     agreements = agreement_service.agreement_records(session, subject=subject)
     reviews = reviews_in_context(session, subject=subject, limit=REVIEWS_READ)
+    flags = lookups.subject_flags(session, subject)
+    scores = score_histories(session, subject=subject)
     return render(request, "couples/detail.html", {
         "couple": row,
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
@@ -131,8 +133,9 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "agreements": agreements,
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
-        "scores": score_histories(session, subject=subject),
-        "flags": lookups.subject_flags(session, subject),
+        "scores": scores,
+        "score_views": lookups.score_views(scores, flags),
+        "flags": flags,
         "link_alerts": lookups.subject_link_alerts(session, me, subject),
         "timeline": lookups.couple_timeline(
             sessions, all_sessions=session_total <= len(sessions), agreements=agreements,

@@ -145,3 +145,22 @@ def test_headline_after_a_version_break_is_too_early() -> None:
     points = [taken(1, A, 0, 2.0), taken(2, A, 10, 3.5), taken(3, A, 20, 2.0, version=2, items=V2)]
     heads = score_history(definition, definition_reliabilities(definition), [A], points).headline()
     assert (heads[A].improvement, heads[A].too_early) == (0, 1)
+
+
+def test_a_guarded_subscale_under_a_safety_alert_is_counted_only_when_worse() -> None:
+    definition = _three_subscales()
+    submitted = [
+        Submitted(1, A, at(0), {"trust": 2.0, "pair": 3.0}),
+        Submitted(2, A, at(30), {"trust": 3.2, "pair": 3.2}),  # trust improves (2.7386), pair none
+        Submitted(11, B, at(1), {"trust": 3.5}),
+        Submitted(12, B, at(31), {"trust": 2.5}),  # trust worse (-2.2822)
+    ]
+    history = score_history(definition, definition_reliabilities(definition), [A, B], submitted)
+    heads = history.headline({A: {"trust", "pair"}, B: {"trust"}})
+    # A: the improvement and the no-change are held back, not counted as reassuring
+    assert (heads[A].improvement, heads[A].no_change, heads[A].total) == (0, 0, 0)
+    assert heads[A].held_back == ("trust", "pair")
+    assert heads[A].states == (("trust", "improvement"), ("pair", "none"))
+    # B: worse is always said
+    assert (heads[B].deterioration, heads[B].held_back) == (1, ())
+    assert history.headline()[A].improvement == 1

@@ -111,3 +111,29 @@ def test_couple_page_and_api_show_basis_headline_and_version_break(client, db, f
     assert "Reliable change: provisional reference values" in text
     for overall in ("getting better", "getting worse", "improving overall"):
         assert overall not in text.lower()
+
+
+def test_a_guarded_subscale_reads_see_safety_alert_while_a_high_flag_is_open(client, db, factory) -> None:
+    """A's latest answers raise the high-severity fear flag (es4, reverse-keyed, answered 5 -> keyed 1).
+    Emotional safety 1.6 -> 3.4 (keyed 1,1,1,4,1 then 4,4,4,1,4): 1.8 / 0.537587 = 3.348, a reliable
+    improvement, but it must not read as reassuring: no band, "see safety alert", not counted."""
+    from app.clients.models import Client
+    from tests.reports.db_factories import keyed_answers, same_everywhere, submit
+
+    counselor = factory.counselor()
+    couple = factory.couple(counselor, names=("Maya", "Daniel"))
+    maya, daniel = db.get(Client, couple.partner_a_id), db.get(Client, couple.partner_b_id)
+    submit(db, maya, couple=couple, when=days_ago(60), answers=keyed_answers(same_everywhere((1, 1, 1, 1, 1))))
+    latest = {**keyed_answers(same_everywhere((4, 4, 4, 4, 4))), "es4": 5}
+    submit(db, maya, couple=couple, when=days_ago(5), answers=latest)
+    for ago in (58, 4):
+        submit(db, daniel, couple=couple, when=days_ago(ago), answers=keyed_answers(same_everywhere((3, 3, 3, 3, 3))))
+    db.commit()
+    text = _text(Browser(client, counselor).get(f"/couples/{couple.id}").text)
+    assert ("Maya Lee : reliable improvement 5 · reliable deterioration 0 · no reliable change 0 · too early to tell 0 "
+            "(of 5 subscales, first score to latest) Emotional safety: see safety alert") in text
+    assert "Daniel Lee : reliable improvement 0 · reliable deterioration 0 · no reliable change 6" in text
+    row = text[text.index("Emotional safety Maya Lee"):]
+    assert row.startswith("Emotional safety Maya Lee 1.60 3.40 see safety alert reliable improvement: see safety alert "
+                          "(provisional reference values)")
+    assert "Daniel Lee 3.20 3.20 (Mixed) no reliable change" in row
