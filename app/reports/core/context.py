@@ -167,7 +167,8 @@ class ReportContext:
 def _tallies(
     partners: Sequence[PartnerInput], groups: Sequence[InstrumentScores]
 ) -> tuple[PartnerTally, ...]:
-    """Per person, the scoring engine's headline states of every questionnaire, by label."""
+    """Per person, the scoring engine's headline of every questionnaire (``ScoreHistory.headline``,
+    holding back each person's guarded subscales while their alert is open), by label."""
     out = []
     for i, partner in enumerate(partners):
         found: dict[str, list[str]] = {state: [] for state in HEADLINE_STATES}
@@ -175,12 +176,16 @@ def _tallies(
         for group in groups:
             if group.history is None:
                 continue
-            sections = {section.info.id: section for section in group.sections}
-            mine = group.history.headline().get(group.history.client_ids[i])
-            for sid, state in (mine.states if mine else ()):
-                section = sections[sid]
-                row = section.partners[i]
-                (held if row.guarded and not row.worse else found[state]).append(section.info.label)
+            labels = {section.info.id: section.info.label for section in group.sections}
+            client_id = group.history.client_ids[i]
+            guarded = {client_id: [s.info.id for s in group.sections if s.partners[i].guarded]}
+            mine = group.history.headline(guarded).get(client_id)
+            if mine is None:
+                continue
+            for sid, state in mine.states:
+                if sid not in mine.held_back:
+                    found[state].append(labels[sid])
+            held += [labels[sid] for sid in mine.held_back]
         out.append(PartnerTally(partner, *(tuple(found[state]) for state in HEADLINE_STATES), held_back=tuple(held)))
     return tuple(out)
 
