@@ -24,6 +24,9 @@ from app.questionnaires.administrations.openings import LinkAttention, link_atte
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationPublic, FlagPublic, FlagReviewPublic
 from app.questionnaires.submission import flags as flag_service
+from app.questionnaires.submission.results import latest_answers
+from app.reports.core.roles import ROLE_WORDS, couple_roles
+from app.reports.gather import ROLE_ITEM
 from app.scoring.history import Headline, ScoreHistory
 from app.sessions.agreements import AgreementRecord
 from app.sessions.models import TherapySession
@@ -224,3 +227,14 @@ def score_views(histories: Sequence[ScoreHistory], open_flags: Sequence[FlagPubl
         held = {cid: guarded for cid in h.client_ids if cid in alerted and guarded}
         out.append(ScoreView(h, h.headline(held), held))
     return out
+
+
+def partner_roles(session: Session, subject: Subject) -> dict[int, str]:
+    """Each partner's side of the breach as they gave it at intake, in words ("hurt partner",
+    "partner who broke trust"), by the report's rule (``reports.core.roles``): only clear,
+    non-conflicting answers from this couple's own context. Empty when there are none."""
+    intakes = [d.id for d in default_catalog().of_kind("intake")]
+    found = latest_answers(session, subject=subject, instrument_ids=intakes, item_ids=(ROLE_ITEM,))
+    given = [found[p.id][1].get(ROLE_ITEM) if p.id in found else None for p in subject.people]
+    return {person_id: ROLE_WORDS[role] for person_id, role in zip(subject.client_ids, couple_roles(given),
+                                                                     strict=True) if role}

@@ -127,7 +127,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
     flags = lookups.subject_flags(session, subject)
     scores = score_histories(session, subject=subject)
     return render(request, "couples/detail.html", {
-        "couple": row,
+        "couple": row, "roles": lookups.partner_roles(session, subject),
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
         "agreements": agreements,
