@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -97,7 +98,9 @@ def couple_report(couple_id: int, job: BatchJob) -> Path:
         session.commit()  # ends the read transaction before rendering (rollback would expire rows)
     _html, pdf = render_input(gathered.data)
     # Couples may share a surname; the id keeps every file of one batch apart.
-    path = job.out_dir / f"{gathered.filename.removesuffix('.pdf')}-{couple_id}.pdf"
+    # A random tag, not the couple's id, keeps supervision copies apart without linking them.
+    tag = secrets.token_hex(4) if job.audience == "supervision" else str(couple_id)
+    path = job.out_dir / f"{gathered.filename.removesuffix('.pdf')}-{tag}.pdf"
     partial = path.with_suffix(".part")
     partial.write_bytes(pdf)
     with _session() as session:

@@ -86,14 +86,16 @@ def ascii_slug(text: str) -> str:
 
 
 def report_filename(
-    subject: Subject, period_end: date, *, audience: Audience = "clinical", partner_id: int | None = None
+    subject: Subject, period_end: date, *, audience: Audience = "clinical", partner_id: int | None = None,
+    dates_shifted: bool = False,
 ) -> str:
     """E.g. ``mend-report-okafor-2026-11-25.pdf``: the shared surname, both, or the client's name;
     ``mend-report-okafor-couple-…`` for the couple's copy, the person's name for a partner's
     copy, and no name at all (``mend-report-supervision-…``) for supervision. ``period_end``
-    is the copy's own (shifted, when its dates are)."""
+    is the copy's own; a copy with shifted dates carries no date at all (a shifted date next to
+    the day it was made would give the offset away)."""
     if audience == "supervision":
-        return f"mend-report-supervision-{period_end.isoformat()}.pdf"
+        return "mend-report-supervision.pdf" if dates_shifted else f"mend-report-supervision-{period_end}.pdf"
     person = next((p for p in subject.people if p.id == partner_id), None) if audience == "partner" else None
     if person is None and subject.couple is None:
         person = subject.people[0]
@@ -137,7 +139,7 @@ def _shared(session: Session, subject: Subject) -> frozenset[int]:
     """Administrations here whose person agreed to share their scores with the couple (one query;
     the core keeps those that are in the score histories)."""
     return frozenset(i for i in session.exec(select(Administration.id).where(
-        own_context(subject), col(Administration.share_scores).is_(True),
+        own_context(subject, strict=True), col(Administration.share_scores).is_(True),
         Administration.status == "submitted",
     )).all() if i is not None)
 
@@ -356,5 +358,6 @@ def gather_report(
     return GatheredReport(
         subject=subject, data=seen, generated_at=generated_at, period_start=start, period_end=end, audience=audience,
         partner_id=partner_id, dates_shifted=seen.dates_shifted,
-        filename=report_filename(subject, seen.period_end, audience=audience, partner_id=partner_id),
+        filename=report_filename(subject, seen.period_end, audience=audience, partner_id=partner_id,
+                                 dates_shifted=seen.dates_shifted),
     )

@@ -103,7 +103,7 @@ def test_web_pdf_records_the_audience_and_the_list_shows_it(client: TestClient, 
     made = browser.post(f"/couples/{okafors.couple.id}/report/pdf",
                         {"audience": "supervision", "dates_shifted": "true"})
     assert made.status_code == 200
-    assert 'filename="mend-report-supervision-' in made.headers["content-disposition"]
+    assert 'filename="mend-report-supervision.pdf"' in made.headers["content-disposition"]
     assert "Okafor" not in pdf_helpers.text(made.content)
     made = browser.post(f"/couples/{okafors.couple.id}/report/pdf",
                         {"audience": "partner", "partner_id": str(okafors.a.id)})

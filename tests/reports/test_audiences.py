@@ -197,10 +197,11 @@ def test_supervision_copy_names_no_one_and_shifted_dates_hide_the_real_ones(
         assert day not in text, day
     assert fmt.day(days_ago(3 + 143)) in text
     assert "dates shifted" in text and "Dates are shifted by a hidden number of days" in text
+    # Nothing dated by the day it was made: a shifted date beside that day gives the offset away.
     today = date.today()
-    shifted_end = today - timedelta(days=143)
-    assert made.filename == f"mend-report-supervision-{shifted_end.isoformat()}.pdf"
-    assert str(meta.get("/CreationDate", "")).startswith(f"D:{shifted_end.strftime('%Y%m%d')}")
+    assert made.filename == "mend-report-supervision.pdf"
+    assert "/CreationDate" not in meta and "Generated " + fmt.day(today - timedelta(days=143)) not in text
+    assert fmt.day(today) not in text
     # The record keeps the real period; the shift is kept nowhere.
     row = db.exec(select(Report)).one()
     assert (row.audience, row.dates_shifted, row.period_end) == ("supervision", True, today)
@@ -283,3 +284,16 @@ def test_shift_is_drawn_in_range_and_differs() -> None:
     draws = {gather.audience_choice(Alone(), "supervision", None, True)[0].shift_days  # type: ignore[arg-type]
              for _ in range(40)}
     assert all(30 <= d <= 400 for d in draws) and len(draws) > 1
+
+
+def test_couple_copy_leaves_out_shared_scores_from_individual_work(db: Session, okafors: Couple2) -> None:
+    """A score the partner shared in individual work (no couple) belongs to that work, not to
+    this couple's copy: it would tell the other partner those sessions exist, and when."""
+    alone = submit(db, okafors.daniel, couple=None, when=days_ago(20),
+                   answers=keyed_answers(same_everywhere((2,) * 5)))
+    alone.administration.share_scores = True
+    db.add(alone.administration)
+    db.commit()
+    data = build_report_input(db, actor=okafors.counselor, couple_id=okafors.couple.id, audience="couple")
+    shown = {p.administration_id for h in data.scores for s in h.subscales for t in s.trajectories for p in t.points}
+    assert alone.administration.id not in shown and shown == set(okafors.shared_ids)
