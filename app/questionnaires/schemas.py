@@ -182,6 +182,16 @@ class AnswerPublic(BaseModel):
 ANSWERS_HIDDEN = "Answers are shown once the client sends them"
 
 
+class IndicatorPublic(BaseModel):
+    """A safety indicator: its items read one by one, never averaged into a subscale."""
+
+    indicator: str
+    label: str
+    status: str = Field(description="concern | none_reported | incomplete | unanswered")
+    text: str = Field(description='What it says, e.g. "Fear or safety concern reported (1 of 4 items)"')
+    concern_items: list[str]
+
+
 class AnswersPublic(BaseModel):
     """Until a link is sent by the client, ``answers`` is empty and ``answers_hidden`` true:
     the counselor sees progress (section, how many answered, last saved) and any flags only."""
@@ -191,6 +201,7 @@ class AnswersPublic(BaseModel):
     message: str | None = None
     answers: list[AnswerPublic]
     scores: list[ScorePublic]
+    indicators: list[IndicatorPublic] = Field(default_factory=list, description="Shown once the client sends")
     flags: list[FlagPublic]
 
 

@@ -36,7 +36,7 @@ from app.questionnaires.administrations.state import definition_for
 from app.questionnaires.models import Administration
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import open_flags_of
-from app.questionnaires.submission.results import latest_answers
+from app.questionnaires.submission.results import latest_answers, latest_safety
 from app.reports.core.attendance import NOT_HELD_STATUSES
 from app.reports.core.audience import AudienceChoice, for_audience
 from app.reports.core.formatting import zone as zone_of
@@ -47,6 +47,7 @@ from app.reports.core.inputs import (
     Paper,
     PartnerInput,
     ReportInput,
+    SafetyInput,
     SessionInput,
 )
 from app.reports.core.period import default_start
@@ -228,6 +229,16 @@ def _flags(session: Session, subject: Subject, zone: ZoneInfo) -> list[FlagInput
     ]
 
 
+def _safety(session: Session, subject: Subject, zone: ZoneInfo) -> list[SafetyInput]:
+    """Each person's latest safety reading (the indicator items, never averaged), whatever the period."""
+    named = labels(subject)
+    return [
+        SafetyInput(partner_label=named[r.client_id], label=r.result.label, text=r.result.text,
+                    concern=r.result.status == "concern", at=r.submitted_at.astimezone(zone))
+        for r in latest_safety(session, subject=subject)
+    ]
+
+
 def _intake(session: Session, subject: Subject) -> tuple[list[tuple[str, str]], tuple[str | None, ...]]:
     """From each person's latest submitted intake in this couple's (or client's) own context, in
     one read: a few answers (goals and hopes) and each partner's side of the breach."""
@@ -349,6 +360,7 @@ def gather_report(
         safety_subscales=_guarded(scores),
         agreements=_agreements(session, subject, lo, hi),
         flags=_flags(session, subject, zone),
+        safety=_safety(session, subject, zone),
         intake_highlights=highlights,
         summary=(summary or "").strip() or None,
         paper=paper,

@@ -18,6 +18,7 @@ from app.db import SessionDep
 from app.errors import InvalidField, NotFound
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import reviews_in_context
+from app.questionnaires.submission.results import latest_safety
 from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions
@@ -128,6 +129,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
     scores = score_histories(session, subject=subject)
     return render(request, "couples/detail.html", {
         "couple": row, "roles": lookups.partner_roles(session, subject),
+        "safety": latest_safety(session, subject=subject),
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
         "agreements": agreements,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,12 +13,21 @@ from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.subjects import Subject
 from app.instruments.answers import answer_text
+from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations.service import get_administration, own_context, public_list
 from app.questionnaires.administrations.state import definition_for
 from app.questionnaires.models import Administration, Response, Score
-from app.questionnaires.schemas import ANSWERS_HIDDEN, AnswerPublic, AnswersPublic, ScorePublic, SubmissionPublic
+from app.questionnaires.schemas import (
+    ANSWERS_HIDDEN,
+    AnswerPublic,
+    AnswersPublic,
+    IndicatorPublic,
+    ScorePublic,
+    SubmissionPublic,
+)
 from app.questionnaires.submission.answering import load_answers
 from app.questionnaires.submission.flags import flags_for_administration
+from app.scoring.safety import IndicatorResult, score_indicators
 
 
 def scores_for(session: Session, administration_id: int) -> list[ScorePublic]:
@@ -62,8 +73,14 @@ def read_answers(session: Session, *, actor: Counselor, administration_id: int) 
         administration=public_list(session, [administration])[0], answers_hidden=hidden,
         message=ANSWERS_HIDDEN if hidden else None, answers=answers,
         scores=scores_for(session, administration_id),
+        indicators=[] if hidden else [indicator_public(r) for r in score_indicators(definition, stored).values()],
         flags=flags_for_administration(session, administration_id=administration_id),
     )
+
+
+def indicator_public(result: IndicatorResult) -> IndicatorPublic:
+    return IndicatorPublic(indicator=result.indicator, label=result.label, status=result.status,
+                           text=result.text, concern_items=list(result.concerns))
 
 
 def latest_answers(
@@ -87,3 +104,34 @@ def latest_answers(
         )):
             answers[response.administration_id][response.item_id] = response.value
     return {client_id: (a, answers[a.id]) for client_id, a in latest.items() if a.id is not None}
+
+
+@dataclass(frozen=True)
+class SafetyReading:
+    """One person's latest reading of a safety indicator, and the questionnaire it came from."""
+
+    client_id: int
+    instrument_title: str
+    submitted_at: datetime
+    result: IndicatorResult
+
+
+def latest_safety(session: Session, *, subject: Subject) -> list[SafetyReading]:
+    """Each person's latest submitted reading of every indicator, from the questionnaires that
+    have one, given in this couple's (or client's) own context: two queries whatever the record."""
+    with_indicators = [d for d in default_catalog().all() if d.indicators]
+    if not with_indicators:
+        return []
+    items = sorted({i for d in with_indicators for ind in d.indicators.values() for i in ind.items})
+    found = latest_answers(session, subject=subject, instrument_ids=sorted({d.id for d in with_indicators}),
+                           item_ids=items)
+    readings = []
+    for person in subject.people:
+        if person.id not in found:
+            continue
+        administration, answers = found[person.id]
+        definition = definition_for(administration)
+        for result in score_indicators(definition, answers).values():
+            readings.append(SafetyReading(person.id, definition.title, administration.submitted_at,  # type: ignore[arg-type]
+                                          result))
+    return readings

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput, SessionInput
+from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput, SafetyInput, SessionInput
 from app.scoring.flags import SEVERITY_ORDER
 
 #: Session statuses that mean the session did not take place. Anything else
@@ -81,6 +81,17 @@ class FlagRow:
     message: str
     times: int = 1
     first_raised_on: date | None = None
+
+
+@dataclass(frozen=True)
+class SafetyRow:
+    """A person's latest safety reading, with their name resolved."""
+
+    partner: str
+    label: str
+    text: str
+    concern: bool
+    on: date
 
 
 def _attendee_text(attendees: Sequence[str], partners: Sequence[PartnerInput]) -> str:
@@ -165,6 +176,14 @@ def build_agreements(agreements: Sequence[AgreementInput]) -> Agreements:
         by_status=tuple(by_status.items()),
         overall_kept_rate=weighted / total if total else None,
     )
+
+
+def build_safety(readings: Sequence[SafetyInput], partners: Sequence[PartnerInput]) -> tuple[SafetyRow, ...]:
+    """Each person's latest safety reading, concerns first, with the person's name as shown."""
+    names = {p.label: p.name for p in partners}
+    rows = [SafetyRow(partner=names.get(r.partner_label, r.partner_label), label=r.label, text=r.text,
+                      concern=r.concern, on=r.at.date()) for r in readings]
+    return tuple(sorted(rows, key=lambda r: not r.concern))
 
 
 def build_flags(

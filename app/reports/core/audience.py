@@ -94,7 +94,7 @@ def _clinical(data: ReportInput, _choice: AudienceChoice) -> ReportInput:
 
 
 def _couple(data: ReportInput, _choice: AudienceChoice) -> ReportInput:
-    return replace(data, flags=(), intake_highlights=(), partners=without_roles(data.partners),
+    return replace(data, flags=(), safety=(), intake_highlights=(), partners=without_roles(data.partners),
                    scores=shared_only(data.scores, data.shared_administration_ids))
 
 
@@ -112,6 +112,7 @@ def _partner(data: ReportInput, choice: AudienceChoice) -> ReportInput:
         scores=one_person(data.scores, index),
         agreements=(),
         flags=(),
+        safety=(),
         intake_highlights=(),
         summary=None,  # free text written with the whole couple in mind
     )
@@ -224,6 +225,7 @@ def shift_dates(data: ReportInput, days: int) -> ReportInput:
         disclosed_on=day(data.disclosed_on) if data.disclosed_on else None,
         sessions=tuple(replace(s, start=moment(s.start)) for s in data.sessions),
         flags=tuple(replace(f, raised_at=moment(f.raised_at)) for f in data.flags),
+        safety=tuple(replace(s, at=moment(s.at)) for s in data.safety),
         scores=tuple(replace(h, subscales=tuple(subscale(s) for s in h.subscales)) for h in data.scores),
         dates_shifted=True,
     )

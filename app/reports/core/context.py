@@ -15,9 +15,11 @@ from app.reports.core.attendance import (
     Agreements,
     Attendance,
     FlagRow,
+    SafetyRow,
     build_agreements,
     build_attendance,
     build_flags,
+    build_safety,
 )
 from app.reports.core.audience import SECTIONS, audience_line, audience_note
 from app.reports.core.inputs import PartnerInput, ReportInput
@@ -142,6 +144,7 @@ class ReportContext:
     period_from: str | None
     agreements: Agreements
     open_flags: tuple[FlagRow, ...]
+    safety: tuple[SafetyRow, ...]
     intake_highlights: tuple[tuple[str, str], ...]
     summary: str | None
 
@@ -325,6 +328,7 @@ def build_report_context(data: ReportInput) -> ReportContext:
         period_from=data.period_from,
         agreements=build_agreements(data.agreements),
         open_flags=build_flags(data.flags, partners),
+        safety=build_safety(data.safety, partners),
         intake_highlights=tuple(data.intake_highlights),
         summary=data.summary,
     )

@@ -69,6 +69,17 @@ class FlagInput:
 
 
 @dataclass(frozen=True)
+class SafetyInput:
+    """A person's latest reading of a safety indicator (items read one by one, never averaged)."""
+
+    partner_label: str
+    label: str  # e.g. "Safety"
+    text: str  # e.g. "Fear or safety concern reported (1 of 4 items)"
+    concern: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ReportInput:
     """Everything one report shows, as plain data."""
 
@@ -86,6 +97,7 @@ class ReportInput:
     scores: Sequence[ScoreHistory] = ()  # people in the order of ``partners``; up to the period's end
     agreements: Sequence[AgreementInput] = ()
     flags: Sequence[FlagInput] = ()
+    safety: Sequence[SafetyInput] = ()
     intake_highlights: Sequence[tuple[str, str]] = ()
     summary: str | None = None
     paper: Paper = "A4"
