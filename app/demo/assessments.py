@@ -78,6 +78,8 @@ def _intake(session: Session, counselor: Counselor, couple: Couple, client_id: i
     answers |= dict.fromkeys(("safety_hurt", "safety_threatened", "safety_choked", "safety_weapon",
                               "safety_threat_kill", "safety_own_hurt", "safety_own_threatened",
                               "safety_own_frightened", "safety_children_worry", "safety_own_alcohol"), False)
+    # Each partner's side of the breach, so the couple page and the report read gaps in those terms.
+    answers["my_role"] = "hurt" if client_id == couple.partner_a_id else "involved"
     definition = default_catalog().latest("couples-intake")
     answers = {k: v for k, v in answers.items() if _has_item(definition, k)}
     _entered(session, counselor, couple, client_id, "couples-intake", answers, when)
