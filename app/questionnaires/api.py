@@ -133,7 +133,9 @@ def couple_scores(
     for every scored questionnaire either partner has submitted (or the one asked for)."""
     subject = load_subject(session, actor=counselor, couple_id=couple_id)
     histories = score_histories(session, subject=subject, instrument_id=instrument_id)
-    return [couple_history_public(h, subject) for h in histories]
+    alerted = {f.client_id for f in flags.list_flags(session, actor=counselor, status="open", couple_id=couple_id)
+               if f.severity == "high"}
+    return [couple_history_public(h, subject, alerted) for h in histories]
 
 
 @router.get("/flags", response_model=list[FlagPublic])

@@ -297,6 +297,10 @@ class HeadlinePublic(BaseModel):
     reliable_deterioration: int
     no_reliable_change: int
     too_early: int = Field(description="Only one comparable score so far")
+    safety_alert: list[str] = Field(
+        default_factory=list, description="Subscales that must not read as reassuring while this partner has "
+        "an open high-severity flag: their bands read 'see safety alert' and they are left out of the counts "
+        "unless they got reliably worse")
 
 
 class CoupleScoreHistory(BaseModel):

@@ -23,6 +23,7 @@ from app.questionnaires.administrations import service as questionnaires
 from app.questionnaires.administrations.openings import LinkAttention, link_attention
 from app.questionnaires.models import Administration
 from app.questionnaires.schemas import AdministrationPublic, FlagPublic, FlagReviewPublic
+from app.questionnaires.scores.history import held_back
 from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission.results import latest_answers
 from app.reports.core.roles import ROLE_WORDS, couple_roles
@@ -219,12 +220,9 @@ def score_views(histories: Sequence[ScoreHistory], open_flags: Sequence[FlagPubl
     """Each history with its headline; a guarded subscale (``Definition.guarded_subscales``) of a
     person with an open high-severity flag is never shown as reassuring."""
     alerted = {f.client_id for f in open_flags if f.severity == "high" and f.resolved_at is None}
-    catalog = default_catalog()
     out = []
     for h in histories:
-        definition = catalog.find(h.instrument_id, h.version)
-        guarded = frozenset(definition.guarded_subscales()) if definition is not None else frozenset()
-        held = {cid: guarded for cid in h.client_ids if cid in alerted and guarded}
+        held = held_back(h, alerted)
         out.append(ScoreView(h, h.headline(held), held))
     return out
 

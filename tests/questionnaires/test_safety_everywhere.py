@@ -42,3 +42,25 @@ def test_one_answer_of_fear_shows_as_a_concern_on_every_counselor_surface(client
     assert "Safety, read apart from the scores" in clinical and f"1 of {total} items" in clinical
     shared = pdf_helpers.text(generate_report(db, actor=counselor, couple_id=couple.id, audience="couple").pdf)
     assert "read apart from the scores" not in shared and f"1 of {total} items" not in shared
+
+
+def test_the_api_holds_back_guarded_bands_while_a_high_flag_is_open(client, factory):
+    counselor = factory.counselor()
+    couple = factory.couple(counselor, names=("Maya", "Daniel"))
+    headers = factory.headers(counselor)
+    definition = trust()
+    guarded = sorted(definition.guarded_subscales())
+    _entered(client, headers, couple.partner_a_id, couple.id, {**calm_answers(definition, 5), fear_item(definition): 5})
+    _entered(client, headers, couple.partner_b_id, couple.id, calm_answers(definition, 5))
+    [history] = client.get(f"/api/v1/couples/{couple.id}/scores", headers=headers).json()
+    maya, daniel = history["headline"]
+    assert maya["safety_alert"] == guarded and daniel["safety_alert"] == []
+    bands = {s["subscale"]: (s["partner_a"]["points"][-1]["band"], s["partner_b"]["points"][-1]["band"])
+             for s in history["subscales"]}
+    for subscale in guarded:
+        assert bands[subscale][0] == "see safety alert" and bands[subscale][1] != "see safety alert"
+    # Dealt with: the bands read as they are again.
+    flag = client.get("/api/v1/flags?status=open", headers=headers).json()[0]
+    client.post(f"/api/v1/flags/{flag['id']}/resolve", json={"note": "Safety plan made with Maya"}, headers=headers)
+    [history] = client.get(f"/api/v1/couples/{couple.id}/scores", headers=headers).json()
+    assert history["headline"][0]["safety_alert"] == []

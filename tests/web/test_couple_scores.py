@@ -91,9 +91,9 @@ def test_couple_page_and_api_show_basis_headline_and_version_break(client, db, f
     assert (transparency["basis"], transparency["provisional"]) == ("provisional reference values", True)
     assert body["headline"] == [
         {"client_id": a, "role": "a", "reliable_improvement": 0, "reliable_deterioration": 0,
-         "no_reliable_change": 0, "too_early": 1},
+         "no_reliable_change": 0, "too_early": 1, "safety_alert": []},
         {"client_id": b, "role": "b", "reliable_improvement": 0, "reliable_deterioration": 1,
-         "no_reliable_change": 0, "too_early": 0},
+         "no_reliable_change": 0, "too_early": 0, "safety_alert": []},
     ]
     assert a3.id == a_points[2]["administration_id"] and b2.id == b_points[1]["administration_id"]
 

@@ -15,6 +15,7 @@ submitted (``reliability_timelines``: the definition's values, then the practice
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -121,24 +122,42 @@ def score_histories(
 # --- the API's view of a history -----------------------------------------------------------------
 
 
-def couple_history_public(history: ScoreHistory, subject: Subject) -> CoupleScoreHistory:
-    """A couple's history in the API's shape (partner A and B named, changes with their sources)."""
+SAFETY_ALERT = "see safety alert"
+
+
+def held_back(history: ScoreHistory, alerted: Collection[int]) -> dict[int, frozenset[str]]:
+    """Per person with an open high-severity flag (``alerted``), the subscales of this history
+    that must never read as reassuring (``Definition.guarded_subscales``)."""
+    definition = default_catalog().find(history.instrument_id, history.version)
+    guarded = frozenset(definition.guarded_subscales()) if definition is not None else frozenset()
+    return {cid: guarded for cid in history.client_ids if cid in alerted and guarded}
+
+
+def couple_history_public(
+    history: ScoreHistory, subject: Subject, alerted: Collection[int] = ()
+) -> CoupleScoreHistory:
+    """A couple's history in the API's shape (partner A and B named, changes with their sources);
+    a guarded subscale of a partner in ``alerted`` reads "see safety alert" instead of its band."""
     a, b = subject.people
-    heads = history.headline()
+    held = held_back(history, alerted)
+    heads = history.headline(held)
     return CoupleScoreHistory(
         couple_id=subject.id, instrument_id=history.instrument_id, instrument_version=history.version,
         title=history.title, gap_threshold=history.gap_threshold,
         pairing_window_days=history.pairing_window_days,
         headline=[HeadlinePublic(client_id=cid, role=role, reliable_improvement=heads[cid].improvement,  # type: ignore[arg-type]
                                  reliable_deterioration=heads[cid].deterioration,
-                                 no_reliable_change=heads[cid].no_change, too_early=heads[cid].too_early)
+                                 no_reliable_change=heads[cid].no_change, too_early=heads[cid].too_early,
+                                 safety_alert=sorted(held.get(cid, ())))
                   for cid, role in zip(history.client_ids, ("a", "b"), strict=False)],
         subscales=[
             SubscaleHistoryPublic(
                 subscale=s.id, label=s.label, higher_is_better=s.higher_is_better, reference_sd=s.reference_sd,
                 **_reliability_fields(s.reliability), scale_min=s.scale_min, scale_max=s.scale_max,
-                partner_a=_series(s.trajectories[0], a.preferred_name or a.first_name, "a"),
-                partner_b=_series(s.trajectories[1], b.preferred_name or b.first_name, "b"),
+                partner_a=_series(s.trajectories[0], a.preferred_name or a.first_name, "a",
+                                  s.id in held.get(s.trajectories[0].client_id, ())),
+                partner_b=_series(s.trajectories[1], b.preferred_name or b.first_name, "b",
+                                  s.id in held.get(s.trajectories[1].client_id, ())),
                 gaps=[GapPublic(at=g.at, a_administration_id=g.a_administration_id, a_submitted_at=g.a_at,
                                 b_administration_id=g.b_administration_id, b_submitted_at=g.b_at,
                                 a_mean=g.gap.a, b_mean=g.gap.b, difference=g.gap.difference,
@@ -155,12 +174,13 @@ def _reliability_fields(r: Reliability) -> dict[str, object]:
             "provisional": r.provisional and r.source != "practice", "basis": r.basis}
 
 
-def _series(trajectory: Trajectory, first_name: str, role: str) -> PartnerSeries:
+def _series(trajectory: Trajectory, first_name: str, role: str, held: bool = False) -> PartnerSeries:
     return PartnerSeries(
         client_id=trajectory.client_id, first_name=first_name, role=role,  # type: ignore[arg-type]
         points=[
             ScorePoint(administration_id=p.administration_id, submitted_at=p.at, instrument_version=p.version,
-                       mean=p.mean, band=p.band, scored=p.mean is not None, version_break=p.version_break,
+                       mean=p.mean, band=SAFETY_ALERT if held and p.band else p.band, scored=p.mean is not None,
+                       version_break=p.version_break,
                        note=p.note, from_baseline=_change(p.from_baseline, p.baseline_id),
                        from_previous=_change(p.from_previous, p.previous_id))
             for p in trajectory.points
