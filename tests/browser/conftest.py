@@ -7,6 +7,7 @@ what the browser sees. It is stopped at the end even when a test fails.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,9 +34,14 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def playwright_instance():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
+    # In CI a missing browser is a failure, never a skip: the browser tests are part of the proof.
+    missing = pytest.fail if os.environ.get("CI") == "true" else pytest.skip
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("the playwright package is not installed (bash .ci/setup installs it)")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        missing(f"Chromium not found at {CHROMIUM} (bash .ci/setup installs Debian's chromium)")
     with sync_api.sync_playwright() as p:
         yield p
 
