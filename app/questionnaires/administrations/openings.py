@@ -58,6 +58,25 @@ def note_link_event(
            detail={"new_browser": new_browser, **(detail or {})})
 
 
+def _browsers_per_link():  # type: ignore[no-untyped-def]
+    """How many different browsers opened each link, and when last: the one aggregate both
+    the counselor's lists and the alerts read."""
+    return (
+        select(LinkEvent.administration_id, func.count(func.distinct(LinkEvent.browser)).label("n"),
+               func.max(LinkEvent.at).label("last"))
+        .where(LinkEvent.kind == "opened")
+        .group_by(col(LinkEvent.administration_id))
+    )
+
+
+def opened_in_browsers(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many different browsers opened each of these links (one query for a whole list)."""
+    if not ids:
+        return {}
+    rows = session.exec(_browsers_per_link().where(col(LinkEvent.administration_id).in_(ids))).all()
+    return {administration_id: n for administration_id, n, _ in rows}
+
+
 @dataclass(frozen=True)
 class LinkAttention:
     """A link the counselor should know about: locked, passcodes failed, or a second browser."""
@@ -90,13 +109,7 @@ def link_attention(session: Session, *, where: Sequence[ColumnElement[bool]]) ->
     ``where`` are conditions on ``Administration`` (the caller's scope: practice, caseload,
     couple or client). Two queries whatever the number of links.
     """
-    browsers = (
-        select(LinkEvent.administration_id, func.count(func.distinct(LinkEvent.browser)).label("n"),
-               func.max(LinkEvent.at).label("last"))
-        .where(LinkEvent.kind == "opened")
-        .group_by(col(LinkEvent.administration_id))
-        .subquery()
-    )
+    browsers = _browsers_per_link().subquery()
     rows = session.exec(
         select(Administration, browsers.c.n, browsers.c.last)
         .join(browsers, browsers.c.administration_id == Administration.id, isouter=True)

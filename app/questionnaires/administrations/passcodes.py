@@ -27,7 +27,7 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidField
 from app.questionnaires.administrations.openings import note_link_event
-from app.questionnaires.administrations.state import QuestionnaireClosed, accepts_answers, lock_administration
+from app.questionnaires.administrations.state import lock_open
 from app.questionnaires.models import Administration
 
 MIN_LENGTH = 6
@@ -85,13 +85,6 @@ def _too_easy(passcode: str) -> bool:
     return plain.isalnum() and steps in ({1}, {-1})
 
 
-def _open_for_passcode(session: Session, administration_id: int) -> Administration:
-    administration = lock_administration(session, administration_id)
-    if administration is None or not accepts_answers(administration):
-        raise QuestionnaireClosed(administration)
-    return administration
-
-
 def choose_passcode(
     session: Session, *, administration: Administration, passcode: str, again: str, code: str,
     browser: str | None,
@@ -105,7 +98,7 @@ def choose_passcode(
     session.commit()  # see the module docstring: no hash under the writer lock
     code_ok = needs_code is None or verify_password(needs_code, _normal_code(code))
     chosen = hash_password(passcode) if code_ok else None
-    administration = _open_for_passcode(session, administration.id)  # type: ignore[arg-type]
+    administration = lock_open(session, administration.id)  # type: ignore[arg-type]
     if administration.passcode_hash is not None or administration.locked_at is not None:
         raise Conflict("A passcode is already set for this link")
     if administration.reset_code_hash != needs_code:
@@ -129,7 +122,7 @@ def check_passcode(
     stored = administration.passcode_hash
     session.commit()  # see the module docstring: no hash under the writer lock
     ok = bool(stored and passcode and len(passcode) <= MAX_LENGTH and verify_password(stored, passcode))
-    administration = _open_for_passcode(session, administration.id)  # type: ignore[arg-type]
+    administration = lock_open(session, administration.id)  # type: ignore[arg-type]
     if administration.locked_at is not None or administration.passcode_hash is None:
         return PasscodeCheck(administration, ok=False, tries_left=0)
     if ok and administration.passcode_hash == stored:

@@ -22,8 +22,9 @@ from app.instruments.catalog import default_catalog
 from app.instruments.models import Definition
 from app.questionnaires.administrations import passcodes
 from app.questionnaires.administrations.links import issue_link
+from app.questionnaires.administrations.openings import opened_in_browsers
 from app.questionnaires.administrations.state import definition_for, effective_status, lock_administration
-from app.questionnaires.models import Administration, LinkEvent, Response
+from app.questionnaires.models import Administration, Response
 from app.questionnaires.schemas import (
     AdministrationCreate,
     AdministrationPublic,
@@ -226,18 +227,6 @@ def answered_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
         select(Response.administration_id, func.count())
         .where(col(Response.administration_id).in_(ids))
         .group_by(Response.administration_id)
-    ).all()
-    return {administration_id: count for administration_id, count in rows}
-
-
-def opened_in_browsers(session: Session, ids: Sequence[int]) -> dict[int, int]:
-    """How many different browsers opened each link (one query for a whole list)."""
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(LinkEvent.administration_id, func.count(func.distinct(LinkEvent.browser)))
-        .where(col(LinkEvent.administration_id).in_(ids), LinkEvent.kind == "opened")
-        .group_by(col(LinkEvent.administration_id))
     ).all()
     return {administration_id: count for administration_id, count in rows}
 

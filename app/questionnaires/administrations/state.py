@@ -55,6 +55,14 @@ def lock_administration(session: Session, administration_id: int) -> Administrat
     return session.exec(statement).first()
 
 
+def lock_open(session: Session, administration_id: int) -> Administration:
+    """The row under its lock, if it still takes answers; ``QuestionnaireClosed`` otherwise."""
+    administration = lock_administration(session, administration_id)
+    if administration is None or not accepts_answers(administration):
+        raise QuestionnaireClosed(administration)
+    return administration
+
+
 def further(definition: Definition, current: str | None, candidate: str) -> str:
     """Whichever of two resume points is further along (going Back never loses progress)."""
     order = [s.id for s in definition.sections] + [REVIEW_STEP]

@@ -22,12 +22,12 @@ from app.instruments.answers import missing_required, parse_answers
 from app.questionnaires.administrations.service import get_administration
 from app.questionnaires.administrations.state import (
     CLOSED,
-    QuestionnaireClosed,
     accepts_answers,
     definition_for,
     effective_status,
     further,
     lock_administration,
+    lock_open,
 )
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.scoring import ScoreResult, score_administration
@@ -58,9 +58,7 @@ def save_answers(
     ``reached`` is the page the client may resume at next; progress only moves forward.
     ``QuestionnaireClosed`` when it no longer takes answers (nothing is written then).
     """
-    administration = lock_administration(session, administration_id)
-    if administration is None or not accepts_answers(administration):
-        raise QuestionnaireClosed(administration)
+    administration = lock_open(session, administration_id)
     _store(session, administration, values)
     _add_flags(session, administration, flags_on_save(definition_for(administration), values))
     if reached is not None:
