@@ -51,7 +51,7 @@ from app.reports.core.inputs import (
     SessionInput,
 )
 from app.reports.core.period import default_start
-from app.reports.core.roles import couple_roles
+from app.reports.core.roles import ROLE_ITEM, intake_roles
 from app.scoring.history import ScoreHistory
 from app.sessions.agreements import AgreementRecord, agreement_records
 from app.sessions.models import TherapySession
@@ -64,7 +64,6 @@ CLIENT_LABEL = "Client"
 HIGHLIGHT_ITEMS = ("goals", "goals_in_words", "hope_now")
 #: The intake item where each partner says which side of the breach is theirs
 #: (``app.reports.core.roles`` reads it). Asked in the same query as the highlights.
-ROLE_ITEM = "my_role"
 MAX_ANSWER_CHARS = 600
 #: A supervision copy with shifted dates moves them back by a secret number of days in this range.
 SHIFT_DAYS = (30, 400)
@@ -250,8 +249,7 @@ def _intake(session: Session, subject: Subject) -> tuple[list[tuple[str, str]], 
         if person.id in found:
             administration, answers = found[person.id]
             lines += _person_lines(subject, person.display_name, administration, answers)
-    given = [found[p.id][1].get(ROLE_ITEM) if p.id in found else None for p in subject.people]
-    return lines, couple_roles(given) if subject.couple is not None else tuple(None for _ in subject.people)
+    return lines, intake_roles(found, subject.client_ids)  # a client alone: no partner, no roles
 
 
 def _guarded(histories: list[ScoreHistory]) -> frozenset[tuple[str, str]]:

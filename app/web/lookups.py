@@ -26,8 +26,7 @@ from app.questionnaires.schemas import AdministrationPublic, FlagPublic, FlagRev
 from app.questionnaires.scores.history import held_back
 from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission.results import latest_answers
-from app.reports.core.roles import ROLE_WORDS, couple_roles
-from app.reports.gather import ROLE_ITEM
+from app.reports.core.roles import ROLE_ITEM, ROLE_WORDS, intake_roles
 from app.scoring.history import Headline, ScoreHistory
 from app.sessions.agreements import AgreementRecord
 from app.sessions.models import TherapySession
@@ -233,6 +232,5 @@ def partner_roles(session: Session, subject: Subject) -> dict[int, str]:
     non-conflicting answers from this couple's own context. Empty when there are none."""
     intakes = [d.id for d in default_catalog().of_kind("intake")]
     found = latest_answers(session, subject=subject, instrument_ids=intakes, item_ids=(ROLE_ITEM,))
-    given = [found[p.id][1].get(ROLE_ITEM) if p.id in found else None for p in subject.people]
-    return {person_id: ROLE_WORDS[role] for person_id, role in zip(subject.client_ids, couple_roles(given),
-                                                                     strict=True) if role}
+    roles = intake_roles(found, subject.client_ids)
+    return {person_id: ROLE_WORDS[role] for person_id, role in zip(subject.client_ids, roles, strict=True) if role}

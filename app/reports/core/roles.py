@@ -16,10 +16,11 @@ are already "Partner A"/"Partner B", so a role beside the label never reveals a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.reports.core.inputs import PartnerInput
 
+ROLE_ITEM = "my_role"  # the intake question: "Which is closer to your side of it?"
 HURT, INVOLVED = "hurt", "involved"
 ROLE_WORDS = {HURT: "hurt partner", INVOLVED: "partner who broke trust"}
 
@@ -32,6 +33,13 @@ def couple_roles(answers: Sequence[object]) -> tuple[str | None, ...]:
     if given[0] is not None and given[0] == given[1]:
         return (None, None)
     return given
+
+
+def intake_roles(
+    found: Mapping[int, tuple[object, Mapping[str, object]]], people: Sequence[int]
+) -> tuple[str | None, ...]:
+    """Roles from each person's latest intake answers (``latest_answers``' shape), by ``couple_roles``."""
+    return couple_roles([found[p][1].get(ROLE_ITEM) if p in found else None for p in people])
 
 
 def role_words(partner: PartnerInput) -> str | None:
