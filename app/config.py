@@ -37,6 +37,22 @@ class Settings(BaseSettings):
     reliability_min_clients: int = Field(default=30, ge=3)
     reliability_min_alpha: float = Field(default=0.6, gt=0, lt=1)
     assessments_dir: Path = ASSESSMENTS_DIR
+    # Mail. Without a host, messages wait in the counselor's outbox in the web app instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=20, gt=0)
+    mail_sender: str = ""  # the From address, e.g. "appointments@harbourlane.example"
+    # A failed send is tried again after this many seconds, doubling each time up to an hour.
+    mail_retry_seconds: float = Field(default=30, gt=0)
+    mail_max_attempts: int = Field(default=12, ge=1)
+    # The task queue: empty -> embedded (SQLite file in data_dir); redis://host:port/db for several machines.
+    queue_url: str = ""
+    queue_name: str = "mend"
+    # How often the worker looks for sends and reminders that have come due.
+    loop_tick_seconds: int = Field(default=60, ge=1, le=3600)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -53,6 +69,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def secure_cookies(self) -> bool:

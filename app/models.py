@@ -3,6 +3,7 @@
 from app.audit.models import AuditEvent
 from app.auth.models import AccessToken, Counselor, LoginFailure
 from app.clients.models import Client, Couple
+from app.outreach.models import Message, Schedule
 from app.practice.models import Practice
 from app.questionnaires.models import Administration, AdministrationFlag, Response, Score
 from app.reports.models import Report
@@ -26,10 +27,12 @@ __all__ = [
     "Counselor",
     "Couple",
     "LoginFailure",
+    "Message",
     "NoteAddendum",
     "Practice",
     "Report",
     "Response",
+    "Schedule",
     "Score",
     "TherapySession",
 ]

@@ -11,6 +11,12 @@ from sqlmodel import Column, Field, SQLModel
 from app.db import UTCDateTime, utcnow
 
 CLIENT_STATUSES = ("active", "discharged")
+#: How Mend may reach a client with a questionnaire link: by email, or only through the counselor
+#: (the outbox, copied by hand or given in session).
+CONTACT_PREFERENCES = ("email", "counselor")
+#: Whether email is safe for this client: "yes" and "no" come from the counselor or the intake's
+#: safety answers; "unknown" until either says. Mend emails only on "yes".
+EMAIL_SAFETY = ("unknown", "yes", "no")
 COUPLE_STATUSES = ("active", "paused", "discharged")
 BREACH_TYPES = (
     "infidelity",
@@ -40,6 +46,10 @@ class Client(SQLModel, table=True):
     search_name: str = Field(default="", max_length=320)
     status: str = Field(default="active", max_length=20)
     discharged_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    contact_preference: str = Field(default="email", max_length=12, sa_column_kwargs={"server_default": "email"})
+    email_safe: str = Field(default="unknown", max_length=8, sa_column_kwargs={"server_default": "unknown"})
+    # "counselor" once a counselor set it (the intake never overrides them), "intake" when read from answers.
+    email_safe_source: str | None = Field(default=None, max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 

@@ -17,4 +17,11 @@ class Practice(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     # Shown to a client straight after a yes to a self-harm question; None -> Mend's neutral default.
     support_text: str | None = Field(default=None, max_length=1000)
+    # The name messages to clients carry (subject, sender, body); None -> the practice's name.
+    # Set it when the practice's name says "counselling": a shared inbox shows the subject.
+    mail_name: str | None = Field(default=None, max_length=120)
+    link_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})  # 1-30
+    # Reminders for a link not yet sent back: N days after the first message, N days before expiry.
+    reminder_after_days: int | None = Field(default=2, sa_column_kwargs={"server_default": "2"})
+    reminder_before_days: int | None = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -46,6 +46,12 @@ class Administration(SQLModel, table=True):
     reset_code_hash: str | None = Field(default=None, max_length=200)
     # The client's own choice, asked before sending; reports for the couple show scores only when True.
     share_scores: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # The link's token is derived from this random nonce and the secret key (links.issue_link), so
+    # a reminder can carry the same link while the database alone holds no working link.
+    link_nonce: str | None = Field(default=None, max_length=64)
+    schedule_id: int | None = Field(default=None, foreign_key="schedule.id", index=True)
+    # The client asked for no more reminders of this link (from the message's signed link).
+    reminders_stopped_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 LINK_EVENT_KINDS = ("opened", "passcode_set", "passcode_ok", "passcode_failed", "locked")

@@ -11,6 +11,8 @@ from app.db import UTCDateTime, utcnow
 
 MODALITIES = ("in_person", "video", "phone")
 NOTE_STATUSES = ("draft", "signed")
+# A session is planned ahead, then held (its note as before), cancelled or a no-show.
+ATTENDANCE = ("planned", "held", "cancelled", "no_show")
 AGREEMENT_KINDS = ("boundary", "rule", "amend", "transparency_practice")
 AGREEMENT_STATUSES = ("active", "kept", "broken", "retired")
 CHECKIN_OUTCOMES = ("kept", "partly", "not_kept")
@@ -41,6 +43,7 @@ class TherapySession(SQLModel, table=True):
     note_assessment: str = Field(default="", sa_column=Column(Text, nullable=False))
     note_plan: str = Field(default="", sa_column=Column(Text, nullable=False))
     status: str = Field(default="draft", max_length=10)
+    attendance: str = Field(default="held", max_length=12, sa_column_kwargs={"server_default": "held"})
     signed_by_id: int | None = Field(default=None, foreign_key="counselor.id")
     signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -10,6 +10,8 @@ cookie made before it without storing any session row.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 import secrets
@@ -30,9 +32,19 @@ COOKIE_PATH = "/q"
 _MAX_TOKEN_LENGTH = 100  # real tokens are 43 characters; longer input is never looked up
 
 
-def new_link_token() -> str:
+def new_link_nonce() -> str:
     """256 bits from ``secrets`` (ASVS asks for at least 128)."""
     return secrets.token_urlsafe(32)
+
+
+def link_token(nonce: str) -> str:
+    """The link's token: an HMAC of the row's random nonce with the secret key.
+
+    Derived rather than stored so a reminder can carry the same link the first message did,
+    while a copy of the database alone (nonce and hash, no key) opens nothing.
+    """
+    digest = hmac.new(get_settings().secret_key.encode(), f"q-link|{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def link_url(token: str) -> str:
@@ -45,10 +57,19 @@ def issue_link(administration: Administration, *, days: int | None) -> str:
     The passcode, if one was chosen, stays: the client opens the new link with it (a reset is
     ``passcodes.reset_passcode``, the counselor's choice).
     """
-    token = new_link_token()
+    administration.link_nonce = new_link_nonce()
+    token = link_token(administration.link_nonce)
     administration.token_hash = token_hash(token)
     administration.expires_at = utcnow() + timedelta(days=days or get_settings().link_days)
     return link_url(token)
+
+
+def current_link(administration: Administration) -> str | None:
+    """The administration's working link again (for a reminder), or None when it has none."""
+    if administration.link_nonce is None or administration.token_hash is None:
+        return None
+    token = link_token(administration.link_nonce)
+    return link_url(token) if hmac.compare_digest(token_hash(token), administration.token_hash) else None
 
 
 def administration_for_token(session: Session, token: str) -> Administration | None:
