@@ -51,7 +51,7 @@ def link_url(token: str) -> str:
     return f"{get_settings().base_url.rstrip('/')}/q/{token}"
 
 
-def issue_link(administration: Administration, *, days: int | None) -> str:
+def issue_link(administration: Administration, *, days: int | None, now: datetime | None = None) -> str:
     """Give the administration a fresh token (killing any older one); returns the link URL.
 
     The passcode, if one was chosen, stays: the client opens the new link with it (a reset is
@@ -60,7 +60,7 @@ def issue_link(administration: Administration, *, days: int | None) -> str:
     administration.link_nonce = new_link_nonce()
     token = link_token(administration.link_nonce)
     administration.token_hash = token_hash(token)
-    administration.expires_at = utcnow() + timedelta(days=days or get_settings().link_days)
+    administration.expires_at = (now or utcnow()) + timedelta(days=days or get_settings().link_days)
     return link_url(token)
 
 
@@ -141,6 +141,25 @@ def read_cookie(session: Session, value: str | None) -> FormCookie | None:
     if not hmac.compare_digest(expected.encode(), parts[3].encode()):
         return None
     return FormCookie(found, unlocked=parts[2] == _OPEN and found.passcode_hash is not None)
+
+
+def quiet_token(administration: Administration) -> str:
+    """The signed part of a message's "stop reminders" link; it dies with the link."""
+    return f"{administration.id}.{sign(f'q-quiet|{administration.id}|{administration.token_hash}')}"
+
+
+def administration_for_quiet(session: Session, value: str) -> Administration | None:
+    """The administration a "stop reminders" link names, if its signature holds."""
+    head = value.partition(".")[0]
+    administration_id = parse_id(head)
+    found = session.get(Administration, administration_id) if administration_id is not None else None
+    if found is None or found.token_hash is None:
+        return None
+    return found if hmac.compare_digest(quiet_token(found).encode(), value.encode()) else None
+
+
+def quiet_url(administration: Administration) -> str:
+    return f"{get_settings().base_url.rstrip('/')}/q/quiet/{quiet_token(administration)}"
 
 
 def csrf_token(administration: Administration) -> str:

@@ -1,0 +1,310 @@
+"""The sweep: what has come due, made into administrations and messages (idempotent).
+
+``sweep`` runs every minute in the worker (and at its start): it ends schedules whose couple or
+client was discharged or whose end date passed, makes the occurrence each active schedule has
+due (one administration per person, with its link, and an invitation), makes the reminders of
+open links, lets held messages go once their reason is gone, and cancels what is no longer
+needed. Every row it makes has a unique key, so a sweep run twice at once or after a crash makes
+nothing twice. It flushes; the caller commits. It returns the queued emails to deliver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, or_, select
+
+from app.audit.service import record
+from app.clients.models import Client, Couple
+from app.db import utcnow
+from app.instruments.catalog import default_catalog
+from app.outreach import plan
+from app.outreach.contact import channel_for, hold_reason
+from app.outreach.models import Message, Schedule
+from app.practice.models import Practice
+from app.questionnaires.administrations.links import issue_link
+from app.questionnaires.administrations.state import effective_status
+from app.questionnaires.models import Administration
+from app.sessions.models import TherapySession
+
+OPEN = ("pending", "in_progress")
+
+
+@dataclass
+class SweepResult:
+    invitations: int = 0
+    reminders: int = 0
+    released: int = 0
+    cancelled: int = 0
+    ended: int = 0
+    to_deliver: list[int] = field(default_factory=list)
+
+
+def zone_of(practice: Practice) -> ZoneInfo:
+    return ZoneInfo(practice.timezone or "UTC")
+
+
+def schedule_clients(session: Session, schedule: Schedule) -> list[Client]:
+    """Both partners of a couple's schedule, or the one client."""
+    if schedule.client_id is not None:
+        client = session.get(Client, schedule.client_id)
+        return [client] if client is not None else []
+    couple = session.get(Couple, schedule.couple_id)
+    if couple is None:
+        return []
+    return [c for c in (session.get(Client, couple.partner_a_id), session.get(Client, couple.partner_b_id)) if c]
+
+
+def rule_of(schedule: Schedule) -> plan.Rule:
+    return plan.Rule(rule=schedule.rule, starts_on=schedule.starts_on, every=schedule.every,
+                     days_before=schedule.days_before, ends_on=schedule.ends_on, skip_before=schedule.skip_before)
+
+
+def session_times(session: Session, schedule: Schedule) -> tuple[list[datetime], list[tuple[int, datetime]]]:
+    """Starts of the subject's held sessions, and (id, start) of its planned ones."""
+    where = (TherapySession.couple_id == schedule.couple_id if schedule.couple_id is not None
+             else TherapySession.client_id == schedule.client_id)
+    rows = session.exec(select(TherapySession.id, TherapySession.starts_at, TherapySession.attendance)
+                        .where(where, col(TherapySession.attendance).in_(("held", "planned")))
+                        .order_by(col(TherapySession.starts_at))).all()
+    held = [starts for _, starts, attendance in rows if attendance == "held"]
+    planned = [(sid, starts) for sid, starts, attendance in rows if attendance == "planned" and sid is not None]
+    return held, planned
+
+
+def _discharged(session: Session, schedule: Schedule) -> bool:
+    if schedule.couple_id is not None:
+        couple = session.get(Couple, schedule.couple_id)
+        return couple is None or couple.status == "discharged"
+    client = session.get(Client, schedule.client_id)
+    return client is None or client.status == "discharged"
+
+
+def end_schedule(session: Session, schedule: Schedule, *, reason: str, now: datetime) -> int:
+    """End a schedule and cancel its messages that have not gone out; returns how many."""
+    schedule.status, schedule.ended_reason, schedule.updated_at = "ended", reason, now
+    session.add(schedule)
+    waiting = session.exec(select(Message).where(Message.schedule_id == schedule.id,
+                                                 col(Message.status).in_(("held", "queued")),
+                                                 Message.kind == "invitation")).all()
+    for message in waiting:
+        _cancel(session, message, now)
+    return len(waiting)
+
+
+def _cancel(session: Session, message: Message, now: datetime) -> None:
+    message.status, message.updated_at, message.next_attempt_at = "cancelled", now, None
+    session.add(message)
+
+
+def _add_unique(session: Session, message: Message) -> bool:
+    """Insert a message unless its key exists (a concurrent sweep made it first)."""
+    if session.exec(select(Message.id).where(Message.key == message.key)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _give(session: Session, schedule: Schedule, client: Client, practice: Practice, now: datetime) -> Administration:
+    """A link administration of the schedule's questionnaire, expiring per schedule or practice."""
+    definition = default_catalog().latest(schedule.instrument_id)
+    administration = Administration(
+        practice_id=schedule.practice_id, client_id=client.id, couple_id=schedule.couple_id,  # type: ignore[arg-type]
+        counselor_id=schedule.counselor_id, instrument_id=definition.id, instrument_version=definition.version,
+        definition_checksum=definition.checksum, mode="link", schedule_id=schedule.id, created_at=now,
+    )
+    issue_link(administration, days=schedule.link_days or practice.link_days, now=now)
+    session.add(administration)
+    session.flush()
+    record(session, actor=None, actor_kind="system", practice_id=schedule.practice_id, action="create",
+           entity="administration", entity_id=administration.id,
+           detail={"instrument": definition.label, "mode": "link", "client_id": client.id,
+                   "schedule_id": schedule.id})
+    return administration
+
+
+def _ready(session: Session, message: Message, client: Client, now: datetime) -> None:
+    """Hold the message, or put it where it goes: the mail queue or the counselor's outbox."""
+    reason = hold_reason(session, client, message.channel)
+    if reason is not None:
+        message.status, message.held_reason = "held", reason
+    elif message.channel == "email":
+        message.status, message.held_reason, message.next_attempt_at = "queued", None, None
+    else:
+        message.status, message.held_reason, message.sent_at = "outbox", None, now
+    message.updated_at = now
+
+
+def invite(session: Session, schedule: Schedule, client: Client, practice: Practice, occurrence: plan.Occurrence,
+           now: datetime) -> Message | None:
+    """Make one occurrence's invitation for one person (None if it exists already)."""
+    message = Message(practice_id=schedule.practice_id, client_id=client.id,  # type: ignore[arg-type]
+                      couple_id=schedule.couple_id, schedule_id=schedule.id,
+                      key=f"s{schedule.id}:{occurrence.key}:c{client.id}", kind="invitation",
+                      channel=channel_for(client), due_at=occurrence.due_at, created_at=now, updated_at=now)
+    if session.exec(select(Message.id).where(Message.key == message.key)).first() is not None:
+        return None
+    try:
+        # One savepoint for the administration and its message: a concurrent sweep that made
+        # this occurrence first leaves no administration without a message behind.
+        with session.begin_nested():
+            _ready(session, message, client, now)
+            if message.status != "held":
+                message.administration_id = _give(session, schedule, client, practice, now).id
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return None
+    return message
+
+
+def _open_from_schedule(session: Session, schedule: Schedule, client_id: int, now: datetime) -> bool:
+    found = session.exec(select(Administration).where(
+        Administration.schedule_id == schedule.id, Administration.client_id == client_id,
+        col(Administration.status).in_(OPEN))).all()
+    return any(effective_status(a, now) in OPEN for a in found)
+
+
+def _made_keys(session: Session, schedule: Schedule, client_id: int) -> set[str]:
+    keys = session.exec(select(Message.key).where(Message.schedule_id == schedule.id,
+                                                  Message.client_id == client_id, Message.kind == "invitation")).all()
+    return {k.split(":")[1] for k in keys}
+
+
+def _sweep_schedule(session: Session, schedule: Schedule, practice: Practice, now: datetime,
+                    result: SweepResult) -> None:
+    if _discharged(session, schedule):
+        result.cancelled += end_schedule(session, schedule, reason="discharged", now=now)
+        result.ended += 1
+        return
+    zone = zone_of(practice)
+    if schedule.ends_on is not None and now.astimezone(zone).date() > schedule.ends_on:
+        result.cancelled += end_schedule(session, schedule, reason="end date reached", now=now)
+        result.ended += 1
+        return
+    if schedule.rule == "once" and _made_keys_any(session, schedule):
+        return
+    held, planned = session_times(session, schedule)
+    for client in schedule_clients(session, schedule):
+        assert client.id is not None
+        if client.status != "active" or _open_from_schedule(session, schedule, client.id, now):
+            continue
+        due = plan.due_now(rule_of(schedule), zone=zone, held=held, planned=planned, now=now,
+                           made=_made_keys(session, schedule, client.id))
+        if due is not None and invite(session, schedule, client, practice, due, now) is not None:
+            result.invitations += 1
+
+
+def _made_keys_any(session: Session, schedule: Schedule) -> bool:
+    return session.exec(select(Message.id).where(Message.schedule_id == schedule.id).limit(1)).first() is not None
+
+
+def _first_message(session: Session, administration_id: int) -> Message | None:
+    return session.exec(select(Message).where(Message.administration_id == administration_id,
+                                              Message.kind == "invitation")).first()
+
+
+def _remind(session: Session, administration: Administration, practice: Practice, now: datetime,
+            result: SweepResult) -> None:
+    first = _first_message(session, administration.id)  # type: ignore[arg-type]
+    if first is None or first.status not in ("sent", "outbox") or administration.expires_at is None:
+        return
+    slots = plan.reminder_times(first_sent_at=first.sent_at or first.created_at, expires_at=administration.expires_at,
+                                after_days=practice.reminder_after_days, before_days=practice.reminder_before_days)
+    due = [(slot, at) for slot, at in slots if at <= now]
+    if not due:
+        return
+    slot, at = due[-1]
+    client = session.get(Client, administration.client_id)
+    assert client is not None and administration.token_hash is not None
+    message = Message(practice_id=administration.practice_id, client_id=administration.client_id,
+                      couple_id=administration.couple_id, schedule_id=administration.schedule_id,
+                      administration_id=administration.id,
+                      key=f"r{administration.id}:{slot}:{administration.token_hash[:10]}", kind="reminder",
+                      channel=first.channel, due_at=at, created_at=now, updated_at=now)
+    if session.exec(select(Message.id).where(Message.key == message.key)).first() is not None:
+        return
+    _ready(session, message, client, now)
+    if _add_unique(session, message):
+        result.reminders += 1
+
+
+def _release_held(session: Session, practice: Practice, now: datetime, result: SweepResult) -> None:
+    held = session.exec(select(Message).where(Message.practice_id == practice.id, Message.status == "held")).all()
+    for message in held:
+        client = session.get(Client, message.client_id)
+        assert client is not None
+        message.channel = channel_for(client) if message.channel == "email" else message.channel
+        _ready(session, message, client, now)
+        if message.status == "held":
+            session.add(message)
+            continue
+        if message.administration_id is None and message.schedule_id is not None:
+            schedule = session.get(Schedule, message.schedule_id)
+            assert schedule is not None
+            message.administration_id = _give(session, schedule, client, practice, now).id
+        session.add(message)
+        result.released += 1
+
+
+def _close_finished(session: Session, practice: Practice, now: datetime, result: SweepResult) -> None:
+    """Messages whose link no longer takes answers, or whose client stopped reminders, end here."""
+    rows = session.exec(select(Message, Administration)
+                        .join(Administration, col(Administration.id) == col(Message.administration_id))
+                        .where(Message.practice_id == practice.id,
+                               col(Message.status).in_(("held", "queued", "outbox")))).all()
+    for message, administration in rows:
+        status = effective_status(administration, now)
+        stopped = message.kind == "reminder" and administration.reminders_stopped_at is not None
+        if status in OPEN and not stopped:
+            continue
+        if message.status == "outbox" and status == "submitted":
+            message.status, message.updated_at = "sent", now  # it evidently reached the client
+            session.add(message)
+        else:
+            _cancel(session, message, now)
+        result.cancelled += 1
+
+
+def _open_links(session: Session, practice: Practice, now: datetime) -> Iterable[Administration]:
+    rows = session.exec(select(Administration).where(
+        Administration.practice_id == practice.id, Administration.mode == "link",
+        col(Administration.status).in_(OPEN), col(Administration.reminders_stopped_at).is_(None),
+        or_(col(Administration.expires_at).is_(None), col(Administration.expires_at) > now))).all()
+    return rows
+
+
+def sweep(session: Session, *, now: datetime | None = None) -> SweepResult:
+    """One pass over every practice (see the module's docstring)."""
+    now = now or utcnow()
+    result = SweepResult()
+    for practice in session.exec(select(Practice)).all():
+        schedules = session.exec(select(Schedule).where(Schedule.practice_id == practice.id,
+                                                        Schedule.status == "active")).all()
+        for schedule in schedules:
+            _sweep_schedule(session, schedule, practice, now, result)
+        for administration in _open_links(session, practice, now):
+            _remind(session, administration, practice, now, result)
+        _release_held(session, practice, now, result)
+        _close_finished(session, practice, now, result)
+    session.flush()
+    result.to_deliver = due_emails(session, now=now)
+    return result
+
+
+def due_emails(session: Session, *, now: datetime, limit: int = 5000) -> list[int]:
+    """Queued emails whose time has come and that no worker holds."""
+    rows = session.exec(select(Message.id).where(
+        Message.status == "queued", col(Message.due_at) <= now + timedelta(seconds=1),
+        or_(col(Message.next_attempt_at).is_(None), col(Message.next_attempt_at) <= now))
+        .order_by(col(Message.due_at)).limit(limit)).all()
+    return [r for r in rows if r is not None]

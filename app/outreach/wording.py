@@ -1,0 +1,80 @@
+"""What a message to a client says (pure).
+
+The other partner may read the inbox, the lock screen or the preview line, so nothing a
+stranger could see says what the practice does: the subject and the first line name the
+practice only (its ``mail_name``, which a practice called "… Counselling" sets to something
+plain), never counselling, trust, an affair or a questionnaire's title. The body says a message
+is waiting, gives the link and how long it works, and a link to stop reminders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+#: Words a subject or preview must never contain (checked by the tests and by the practice
+#: settings, which warn when the practice's mail name holds one).
+CLINICAL_WORDS = (
+    "counsel", "therap", "trust", "affair", "infidel", "betray", "cheat", "questionnaire", "assessment",
+    "survey", "intake", "check-in", "checkin", "couple", "marriage", "relationship", "mental", "abuse",
+    "safety", "inventory",
+)
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    preview: str  # the first line of the body: what an inbox list shows beside the subject
+    body: str
+
+
+def clinical_words_in(text: str) -> list[str]:
+    lowered = text.casefold()
+    return [w for w in CLINICAL_WORDS if w in lowered]
+
+
+def time_left(now: datetime, expires_at: datetime) -> str:
+    """"2 days", "1 day", "5 hours", "less than an hour"."""
+    seconds = (expires_at - now).total_seconds()
+    days = int(seconds // 86400)
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = int(seconds // 3600)
+    if hours >= 1:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return "less than an hour"
+
+
+def _until(expires_at: datetime, zone: ZoneInfo) -> str:
+    local = expires_at.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+def compose(*, kind: str, sender: str, first_name: str, link: str, expires_at: datetime, now: datetime,
+            zone: ZoneInfo, stop_link: str | None) -> Wording:
+    """The subject, preview and plain-text body of an invitation or a reminder."""
+    left = time_left(now, expires_at)
+    if kind == "reminder":
+        subject = f"Reminder: a message from {sender}"
+        preview = f"{sender} sent you a message that is still waiting for you."
+    else:
+        subject = f"A message from {sender}"
+        preview = f"{sender} has a message waiting for you."
+    lines = [
+        preview,
+        "",
+        f"Hello {first_name},",
+        "",
+        "You can read it privately here:",
+        link,
+        "",
+        f"This link works until {_until(expires_at, zone)} ({left} left). You'll be asked for the "
+        "passcode you choose the first time you open it.",
+        "",
+        "If this isn't for you, please ignore it and delete it.",
+    ]
+    if stop_link:
+        lines += ["", f"To stop reminders about this message: {stop_link}"]
+    lines += ["", sender]
+    return Wording(subject=subject, preview=preview, body="\n".join(lines) + "\n")
