@@ -18,6 +18,7 @@ from app.sessions.schemas import (
     AgreementCreate,
     AgreementPublic,
     AgreementUpdate,
+    Attendance,
     CheckInCreate,
     CheckInPublic,
     SessionCreate,
@@ -40,19 +41,21 @@ def list_sessions(
     session: SessionDep, counselor: CurrentCounselor, page: PageDep,
     couple_id: Annotated[int | None, Query()] = None,
     client_id: Annotated[int | None, Query()] = None,
+    attendance: Annotated[Attendance | None, Query()] = None,
 ) -> Page[SessionSummary]:
     rows, total = service.list_sessions(
         session, actor=counselor, couple_id=couple_id, client_id=client_id, q=page.q,
-        offset=page.offset, limit=page.limit,
+        offset=page.offset, limit=page.limit, attendance=attendance,
     )
     return Page.of(rows, total, page, SessionSummary)
 
 
 @router.get("/couples/{couple_id:id}/sessions", response_model=Page[SessionSummary])
 def couple_sessions(
-    couple_id: int, session: SessionDep, counselor: CurrentCounselor, page: PageDep
+    couple_id: int, session: SessionDep, counselor: CurrentCounselor, page: PageDep,
+    attendance: Annotated[Attendance | None, Query()] = None,
 ) -> Page[SessionSummary]:
-    return list_sessions(session, counselor, page, couple_id=couple_id, client_id=None)
+    return list_sessions(session, counselor, page, couple_id=couple_id, client_id=None, attendance=attendance)
 
 
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)

@@ -13,6 +13,8 @@ Modality = Literal["in_person", "video", "phone"]
 AgreementKind = Literal["boundary", "rule", "amend", "transparency_practice"]
 AgreementStatus = Literal["active", "kept", "broken", "retired"]
 Outcome = Literal["kept", "partly", "not_kept"]
+#: A session is planned ahead, then held (its note as before), cancelled or a no-show.
+Attendance = Literal["planned", "held", "cancelled", "no_show"]
 NOTE_MAX = 20_000
 
 
@@ -27,6 +29,9 @@ class SessionCreate(RequestModel):
     note_data: str = Field(default="", max_length=NOTE_MAX)
     note_assessment: str = Field(default="", max_length=NOTE_MAX)
     note_plan: str = Field(default="", max_length=NOTE_MAX)
+    attendance: Attendance = Field(
+        default="held", description="planned: booked ahead (its start may be in the future, no note yet); "
+                                    "held: it took place (the note as usual); cancelled; no_show")
 
 
 class SessionUpdate(RequestModel):
@@ -38,6 +43,8 @@ class SessionUpdate(RequestModel):
     note_data: str | None = Field(default=None, max_length=NOTE_MAX)
     note_assessment: str | None = Field(default=None, max_length=NOTE_MAX)
     note_plan: str | None = Field(default=None, max_length=NOTE_MAX)
+    attendance: Attendance | None = Field(
+        default=None, description="planned -> held, cancelled or no_show; not once the note is signed")
 
 
 class SessionSummary(BaseModel):
@@ -53,6 +60,7 @@ class SessionSummary(BaseModel):
     duration_minutes: int
     modality: Modality
     attendee_ids: list[RecordId]
+    attendance: Attendance
     status: Literal["draft", "signed"]
     signed_at: datetime | None
 

@@ -1,8 +1,10 @@
-"""Therapy sessions: notes, signing (which locks the note), addenda."""
+"""Therapy sessions: planned ahead, then held (with a note), cancelled or a no-show; notes,
+signing (which locks the note), addenda."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, func, select
@@ -20,6 +22,17 @@ from app.sessions.schemas import AddendumCreate, SessionCreate, SessionUpdate
 from app.updates import apply_update, refuse_empty
 
 LOCKED = "This note is signed and locked; add an addendum to correct or extend it"
+NOTE_FIELDS = ("note_data", "note_assessment", "note_plan")
+#: How far after the server's clock a session that took place may start (a browser's or a
+#: phone's clock running a little ahead is not a session in the future).
+CLOCK_GRACE = timedelta(minutes=5)
+PLANNED_HAS_NO_NOTE = "A planned session has no note yet: mark it held, then write the note"
+IN_THE_FUTURE = ("This time is in the future: plan the session instead (attendance \"planned\") "
+                 "and mark it held once it has taken place")
+NOT_STARTED = {
+    "held": "This session hasn't started yet: mark it held once it has taken place",
+    "no_show": "This session hasn't started yet: it can be marked a no-show once its time has passed",
+}
 
 
 def session_visible(actor: Counselor) -> ColumnElement[bool]:
@@ -37,8 +50,9 @@ def as_utc(value: datetime) -> datetime:
 
 def list_sessions(
     session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None,
-    q: str | None, offset: int, limit: int,
+    q: str | None, offset: int, limit: int, attendance: str | Collection[str] | None = None,
 ) -> tuple[list[TherapySession], int]:
+    """A page of sessions, newest first; ``attendance`` keeps only those (one value or several)."""
     # With a couple or client given, filter by its id (the planner uses the (couple_id,
     # starts_at) index) with the caseload check folded into the same statement; only an empty
     # page needs a second query, to tell "no sessions yet" from "not yours" (a 404).
@@ -54,6 +68,9 @@ def list_sessions(
         query = select(TherapySession).where(session_visible(actor))
     if q:
         query = query.where(_named(actor, q))
+    if attendance is not None:
+        kept = [attendance] if isinstance(attendance, str) else list(attendance)
+        query = query.where(col(TherapySession.attendance).in_(kept))
     order = (col(TherapySession.starts_at).desc(), col(TherapySession.id).desc())
     rows, total = paged(session, query, order_by=order, offset=offset, limit=limit)
     if not rows and couple_id is not None:
@@ -109,8 +126,24 @@ def _attendees(requested: list[int] | None, allowed: set[int]) -> list[int]:
     return sorted(requested)
 
 
+def _started(starts_at: datetime) -> bool:
+    return as_utc(starts_at) <= utcnow() + CLOCK_GRACE
+
+
+def _refuse_note_when_planned(notes: dict[str, str]) -> None:
+    """A planned session hasn't happened: there is nothing to write about yet."""
+    for field in NOTE_FIELDS:
+        if notes[field].strip():
+            raise InvalidField(field, PLANNED_HAS_NO_NOTE)
+
+
 def create_session(session: Session, *, actor: Counselor, data: SessionCreate) -> TherapySession:
+    """Record a session that took place (or was cancelled, or missed), or plan one ahead."""
     subject = _subject(session, actor=actor, couple_id=data.couple_id, client_id=data.client_id)
+    if data.attendance == "planned":
+        _refuse_note_when_planned({f: getattr(data, f) for f in NOTE_FIELDS})
+    elif not _started(data.starts_at):
+        raise InvalidField("starts_at", IN_THE_FUTURE)
     record_ = TherapySession(
         practice_id=actor.practice_id,
         counselor_id=subject.counselor_id if actor.is_owner else actor.id,
@@ -128,11 +161,23 @@ def create_session(session: Session, *, actor: Counselor, data: SessionCreate) -
 def update_session(
     session: Session, *, actor: Counselor, session_id: int, data: SessionUpdate
 ) -> TherapySession:
+    """Change a draft: its time, attendees, note, or attendance (planned -> held, cancelled or
+    no_show, or back when a mistake is corrected). The result must still make sense: a planned
+    session has no note, and a held session or a no-show has started."""
     found = get_session_record(session, actor=actor, session_id=session_id)
-    if found.status == "signed":
-        raise Conflict(LOCKED)
     changes = data.model_dump(exclude_unset=True)
+    if found.status == "signed":
+        raise Conflict("This session's note is signed: its attendance can't change"
+                       if "attendance" in changes else LOCKED)
     refuse_empty(changes, [k for k in changes if k != "attendee_ids"])
+    attendance = changes.get("attendance", found.attendance)
+    if attendance == "planned":
+        _refuse_note_when_planned({f: changes.get(f, getattr(found, f)) for f in NOTE_FIELDS})
+    elif (attendance in NOT_STARTED and ("attendance" in changes or "starts_at" in changes)
+          and not _started(changes.get("starts_at", found.starts_at))):
+        if attendance != found.attendance:
+            raise InvalidField("attendance", NOT_STARTED[attendance])
+        raise InvalidField("starts_at", IN_THE_FUTURE)
     if "attendee_ids" in changes:
         subject = _subject(session, actor=actor, couple_id=found.couple_id, client_id=found.client_id)
         changes["attendee_ids"] = _attendees(changes["attendee_ids"], set(subject.client_ids))
@@ -146,6 +191,10 @@ def sign_session(session: Session, *, actor: Counselor, session_id: int) -> Ther
     found = get_session_record(session, actor=actor, session_id=session_id)
     if found.status == "signed":
         raise Conflict("This note is already signed")
+    if found.attendance != "held":
+        raise Conflict("Only the note of a held session can be signed: mark the session held first"
+                       if found.attendance == "planned" else
+                       "This session didn't take place (cancelled or a no-show): there is no note to sign")
     if not (found.note_data or found.note_assessment or found.note_plan).strip():
         raise InvalidField("note_data", "Write the note before signing it")
     found.status = "signed"
@@ -193,25 +242,99 @@ def add_addendum(
     return addendum
 
 
+def _of(subject: Subject) -> ColumnElement[bool]:
+    """The subject's own sessions: the couple's, or the client's individual ones."""
+    return (col(TherapySession.couple_id) == subject.id if subject.couple is not None
+            else col(TherapySession.client_id) == subject.id)
+
+
 def sessions_between(session: Session, *, subject: Subject, start: datetime, end: datetime) -> list[TherapySession]:
-    """The couple's or client's sessions starting in ``[start, end)``, oldest first (already scoped)."""
-    owner = (col(TherapySession.couple_id) == subject.id if subject.couple is not None
-             else col(TherapySession.client_id) == subject.id)
+    """The couple's or client's sessions starting in ``[start, end)``, oldest first (already
+    scoped), whatever their attendance: planned ones too."""
     return list(session.exec(
         select(TherapySession)
-        .where(owner, col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
+        .where(_of(subject), col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
         .order_by(col(TherapySession.starts_at))
     ).all())
 
 
+def next_planned(session: Session, *, subject: Subject) -> TherapySession | None:
+    """The soonest planned session of the couple or client starting now or later."""
+    return session.exec(
+        select(TherapySession)
+        .where(_of(subject), TherapySession.attendance == "planned", col(TherapySession.starts_at) >= utcnow())
+        .order_by(col(TherapySession.starts_at), col(TherapySession.id))
+        .limit(1)
+    ).first()
+
+
+def planned_sessions_between(
+    session: Session, *, subject: Subject, start: datetime, end: datetime
+) -> list[TherapySession]:
+    """The subject's planned sessions starting in ``[start, end)``, oldest first."""
+    return list(session.exec(
+        select(TherapySession)
+        .where(_of(subject), TherapySession.attendance == "planned",
+               col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
+        .order_by(col(TherapySession.starts_at), col(TherapySession.id))
+    ).all())
+
+
+def held_session_times(session: Session, *, subject: Subject, since: datetime) -> list[datetime]:
+    """When each of the subject's held sessions since ``since`` started (UTC), oldest first."""
+    rows = session.exec(
+        select(TherapySession.starts_at)
+        .where(_of(subject), TherapySession.attendance == "held", col(TherapySession.starts_at) >= since)
+        .order_by(col(TherapySession.starts_at))
+    ).all()
+    return [as_utc(at) for at in rows]
+
+
+def upcoming_planned(
+    session: Session, *, actor: Counselor, start: datetime, end: datetime
+) -> list[TherapySession]:
+    """Planned sessions in the actor's caseload (an owner: the practice) starting in
+    ``[start, end)``, soonest first."""
+    return list(session.exec(
+        select(TherapySession)
+        .where(session_visible(actor), TherapySession.attendance == "planned",
+               col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
+        .order_by(col(TherapySession.starts_at), col(TherapySession.id))
+    ).all())
+
+
+def next_planned_by_couple(
+    session: Session, *, actor: Counselor, couple_ids: list[int]
+) -> dict[int, TherapySession]:
+    """Each of these couples' soonest planned session from now on, in one query (couples
+    without one are left out)."""
+    if not couple_ids:
+        return {}
+    visible = select(Couple.id).where(couple_visible(actor), col(Couple.id).in_(couple_ids))
+    rank = func.row_number().over(
+        partition_by=col(TherapySession.couple_id),
+        order_by=(col(TherapySession.starts_at), col(TherapySession.id)),
+    ).label("rank")
+    ranked = (
+        select(col(TherapySession.id).label("id"), rank)
+        .where(col(TherapySession.practice_id) == actor.practice_id, col(TherapySession.couple_id).in_(visible),
+               TherapySession.attendance == "planned", col(TherapySession.starts_at) >= utcnow())
+        .subquery()
+    )
+    rows = session.exec(
+        select(TherapySession).join(ranked, ranked.c.id == TherapySession.id).where(ranked.c.rank == 1)
+    ).all()
+    return {row.couple_id: row for row in rows if row.couple_id is not None}
+
+
 def last_session_by_couple(session: Session, *, actor: Counselor, couple_ids: list[int]) -> dict[int, datetime]:
-    """When each of these couples was last seen, in one grouped query."""
+    """When each of these couples was last seen (their latest held session), in one grouped query."""
     if not couple_ids:
         return {}
     visible = select(Couple.id).where(couple_visible(actor), col(Couple.id).in_(couple_ids))
     rows = session.exec(
         select(TherapySession.couple_id, func.max(TherapySession.starts_at))
-        .where(col(TherapySession.couple_id).in_(visible))
+        .where(col(TherapySession.couple_id).in_(visible), TherapySession.attendance == "held")
         .group_by(TherapySession.couple_id)
     ).all()
     return {couple_id: as_utc(last) for couple_id, last in rows if couple_id is not None}
