@@ -37,7 +37,6 @@ from app.questionnaires.models import Administration
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import open_flags_of
 from app.questionnaires.submission.results import latest_answers, latest_safety
-from app.reports.core.attendance import NOT_HELD_STATUSES
 from app.reports.core.audience import AudienceChoice, for_audience
 from app.reports.core.formatting import zone as zone_of
 from app.reports.core.inputs import (
@@ -184,19 +183,21 @@ def _all_sessions(session: Session, subject: Subject, hi: datetime) -> list[Ther
 
 def _first_session(rows: list[TherapySession], zone: ZoneInfo) -> date | None:
     """The day of the first session held (or, with none held yet, the first one booked)."""
-    first = next((r for r in rows if r.status not in NOT_HELD_STATUSES), rows[0] if rows else None)
+    first = next((r for r in rows if r.attendance == "held"), rows[0] if rows else None)
     return as_utc(first.starts_at).astimezone(zone).date() if first is not None else None
 
 
 def _sessions(rows: list[TherapySession], subject: Subject, lo: datetime, hi: datetime,
               zone: ZoneInfo) -> list[SessionInput]:
+    """The period's sessions that happened or were due to (held, cancelled, no-show), each
+    with its attendance as the status; planned ones haven't happened and are not attendance."""
     named = labels(subject)
     return [
         SessionInput(
             start=row.starts_at.astimezone(zone), duration_minutes=row.duration_minutes, modality=row.modality,
-            attendees=tuple(named[i] for i in row.attendee_ids if i in named), status=row.status,
+            attendees=tuple(named[i] for i in row.attendee_ids if i in named), status=row.attendance,
         )
-        for row in rows if lo <= as_utc(row.starts_at) < hi
+        for row in rows if lo <= as_utc(row.starts_at) < hi and row.attendance != "planned"
     ]
 
 

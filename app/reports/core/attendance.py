@@ -10,10 +10,15 @@ from datetime import date
 from app.reports.core.inputs import AgreementInput, FlagInput, PartnerInput, SafetyInput, SessionInput
 from app.scoring.flags import SEVERITY_ORDER
 
-#: Session statuses that mean the session did not take place. Anything else
-#: ("held", "completed", a note's "draft"/"signed") counts as held, so a new
-#: status from the sessions package errs towards showing the session.
-NOT_HELD_STATUSES = frozenset({"cancelled", "canceled", "no_show", "scheduled"})
+#: Session statuses (the session's attendance) that mean it did not take place, counted
+#: apart. Anything else ("held", "completed", a note's "draft"/"signed") counts as held, so
+#: a new status from the sessions package errs towards showing the session.
+CANCELLED_STATUSES = frozenset({"cancelled", "canceled"})
+NO_SHOW_STATUSES = frozenset({"no_show"})
+NOT_HELD_STATUSES = CANCELLED_STATUSES | NO_SHOW_STATUSES
+#: Sessions booked ahead that haven't happened: not part of attendance at all (``reports.gather``
+#: leaves them out already; a planned session that reaches the core is dropped here too).
+NOT_YET_STATUSES = frozenset({"planned", "scheduled"})
 
 MODALITY_ORDER = ("in_person", "video", "phone")
 
@@ -39,7 +44,9 @@ class Attendance:
     """Sessions in the report period."""
 
     held: int
-    not_held: int
+    not_held: int  # cancelled + no_show
+    cancelled: int
+    no_show: int
     by_modality: tuple[tuple[str, int], ...]  # (modality, count), fixed order
     total_hours: float
     longest_gap_days: int | None  # None with fewer than two held sessions
@@ -110,9 +117,10 @@ def build_attendance(
     period_end: date,
     as_of: date,
 ) -> Attendance:
-    """Count sessions in [period_start, period_end] and measure the gaps between them."""
+    """Count sessions in [period_start, period_end] (held, cancelled, no-show; planned ones are
+    left out) and measure the gaps between the held ones."""
     in_period = sorted(
-        (s for s in sessions if period_start <= s.start.date() <= period_end),
+        (s for s in sessions if period_start <= s.start.date() <= period_end and s.status not in NOT_YET_STATUSES),
         key=lambda s: s.start,
     )
     held = [s for s in in_period if s.status not in NOT_HELD_STATUSES]
@@ -135,6 +143,8 @@ def build_attendance(
     return Attendance(
         held=len(held),
         not_held=len(in_period) - len(held),
+        cancelled=sum(s.status in CANCELLED_STATUSES for s in in_period),
+        no_show=sum(s.status in NO_SHOW_STATUSES for s in in_period),
         by_modality=tuple(counts.items()),
         total_hours=sum(s.duration_minutes for s in held) / 60,
         longest_gap_days=max(gaps) if gaps else None,
