@@ -1,0 +1,203 @@
+"""The sweep with an injected clock: what a schedule makes, when reminders come, what waits."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from app.db import get_engine
+from app.outreach.models import Message
+from app.outreach.sending import SweepResult, sweep
+from app.questionnaires.models import Administration, AdministrationFlag
+from app.sessions.models import TherapySession
+from tests.outreach.conftest import add_schedule
+
+MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the test practice keeps UTC
+
+
+def run(now: datetime) -> SweepResult:
+    with Session(get_engine()) as session:
+        result = sweep(session, now=now)
+        session.commit()
+    return result
+
+
+def messages(db, **where) -> list[Message]:
+    db.rollback()
+    db.expire_all()  # rows the sweep changed, not the copies this session read before
+    query = select(Message).order_by(Message.id)
+    for name, value in where.items():
+        query = query.where(getattr(Message, name) == value)
+    return list(db.exec(query).all())
+
+
+def mark_sent(db, at: datetime) -> None:
+    for message in messages(db, status="queued"):
+        message.status, message.sent_at = "sent", at
+        db.add(message)
+    db.commit()
+
+
+def test_a_schedule_gives_each_partner_one_link_once_however_often_the_sweep_runs(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple, rule="every_weeks", every=2)
+    first = run(MONDAY_9)
+    again = run(MONDAY_9 + timedelta(minutes=1))
+    assert (first.invitations, again.invitations) == (2, 0)
+    made = messages(db)
+    assert {m.client_id for m in made} == {loop_couple.a.id, loop_couple.b.id}
+    assert {m.status for m in made} == {"queued"} and {m.channel for m in made} == {"email"}
+    assert sorted(first.to_deliver) == [m.id for m in made]
+    given = db.exec(select(Administration)).all()
+    assert len(given) == 2 and {a.couple_id for a in given} == {loop_couple.couple.id}
+    # The practice's default link: 7 days.
+    assert {a.expires_at for a in given} == {MONDAY_9 + timedelta(days=7)}
+
+
+def test_reminders_after_two_days_and_a_day_before_expiry_stop_once_sent_back(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    mark_sent(db, MONDAY_9)
+    a_link = db.exec(select(Administration).where(Administration.client_id == loop_couple.a.id)).one()
+    a_link.status, a_link.submitted_at = "submitted", MONDAY_9 + timedelta(days=1)
+    db.add(a_link)
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=2) - timedelta(minutes=1)).reminders == 0
+    assert run(MONDAY_9 + timedelta(days=2)).reminders == 1  # Wednesday 09:00, only the partner not done
+    mark_sent(db, MONDAY_9 + timedelta(days=2))
+    assert run(MONDAY_9 + timedelta(days=6)).reminders == 1  # Sunday 09:00, a day before expiry
+    assert run(MONDAY_9 + timedelta(days=6, hours=1)).reminders == 0
+    reminders = messages(db, kind="reminder")
+    assert [(m.client_id, m.key.split(":")[1]) for m in reminders] == [(loop_couple.b.id, "after"),
+                                                                       (loop_couple.b.id, "before")]
+
+
+def test_a_submit_cancels_a_reminder_not_yet_sent(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    mark_sent(db, MONDAY_9)
+    run(MONDAY_9 + timedelta(days=2))
+    waiting = messages(db, kind="reminder", status="queued")
+    assert len(waiting) == 2
+    for link in db.exec(select(Administration)).all():
+        link.status, link.submitted_at = "submitted", MONDAY_9 + timedelta(days=2, hours=1)
+        db.add(link)
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=2, hours=2)).cancelled == 2
+    assert {m.status for m in messages(db, kind="reminder")} == {"cancelled"}
+
+
+def test_every_two_held_sessions(db, factory, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple, rule="every_sessions", every=2, starts_on=date(2026, 3, 1))
+    for day in (3, 10):
+        db.add(TherapySession(practice_id=loop_couple.couple.practice_id, counselor_id=loop_couple.couple.counselor_id,
+                              couple_id=loop_couple.couple.id, starts_at=datetime(2026, 3, day, 17, tzinfo=UTC),
+                              attendance="held"))
+    db.commit()
+    assert run(datetime(2026, 3, 9, tzinfo=UTC)).invitations == 0  # one session held so far
+    assert run(datetime(2026, 3, 10, 18, tzinfo=UTC)).invitations == 2
+
+
+def test_before_each_planned_session(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple, rule="before_session", days_before=2, starts_on=date(2026, 3, 1))
+    planned = TherapySession(practice_id=loop_couple.couple.practice_id, counselor_id=loop_couple.couple.counselor_id,
+                             couple_id=loop_couple.couple.id, starts_at=datetime(2026, 3, 12, 18, tzinfo=UTC),
+                             attendance="planned")
+    db.add(planned)
+    db.commit()
+    assert run(datetime(2026, 3, 10, 17, tzinfo=UTC)).invitations == 0
+    assert run(datetime(2026, 3, 10, 18, tzinfo=UTC)).invitations == 2
+    assert {m.key.split(":")[1] for m in messages(db)} == {f"p{planned.id}"}
+
+
+def test_a_paused_schedule_sends_nothing_and_resuming_sends_no_backlog(db, loop_couple, email_on):
+    schedule = add_schedule(db, loop_couple.couple, rule="every_weeks", every=1)
+    schedule.status = "paused"
+    db.add(schedule)
+    db.commit()
+    assert run(MONDAY_9).invitations == 0
+    schedule.status, schedule.skip_before = "active", MONDAY_9 + timedelta(days=3)
+    db.add(schedule)
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=3)).invitations == 0  # Monday's date passed during the pause
+    assert run(MONDAY_9 + timedelta(days=7)).invitations == 2
+
+
+def test_discharge_ends_the_schedule_and_cancels_what_waits(db, loop_couple, email_on):
+    schedule = add_schedule(db, loop_couple.couple)
+    loop_couple.a.email_safe, loop_couple.a.email_safe_source = "unknown", None
+    db.add(loop_couple.a)
+    db.commit()
+    run(MONDAY_9)
+    assert [m.status for m in messages(db, client_id=loop_couple.a.id)] == ["held"]
+    loop_couple.couple.status = "discharged"
+    db.add(loop_couple.couple)
+    db.commit()
+    result = run(MONDAY_9 + timedelta(hours=1))
+    db.refresh(schedule)
+    assert (schedule.status, schedule.ended_reason, result.ended) == ("ended", "discharged", 1)
+    assert [m.status for m in messages(db, client_id=loop_couple.a.id)] == ["cancelled"]
+
+
+def test_an_open_high_flag_holds_the_send_until_it_is_dealt_with(db, loop_couple, email_on):
+    flag = AdministrationFlag(practice_id=loop_couple.couple.practice_id, administration_id=_any_admin(db, loop_couple),
+                              client_id=loop_couple.a.id, item_id="safety_afraid", severity="high", message="Afraid")
+    db.add(flag)
+    db.commit()
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    held = messages(db, client_id=loop_couple.a.id)
+    assert [(m.status, m.held_reason, m.administration_id) for m in held] == [("held", "safety_flag", None)]
+    assert [m.status for m in messages(db, client_id=loop_couple.b.id)] == ["queued"]
+    assert run(MONDAY_9 + timedelta(hours=1)).released == 0
+    db.rollback()  # end this session's read snapshot before writing after the sweep's commit
+    flag.resolved_at = MONDAY_9 + timedelta(hours=2)
+    db.add(flag)
+    db.commit()
+    result = run(MONDAY_9 + timedelta(hours=3))
+    released = messages(db, client_id=loop_couple.a.id)[0]
+    assert result.released == 1 and released.status == "queued" and released.administration_id is not None
+
+
+def test_email_waits_until_someone_says_it_is_safe_and_the_intake_can_say_no(db, loop_couple, email_on):
+    loop_couple.a.email_safe, loop_couple.a.email_safe_source = "unknown", None
+    loop_couple.b.email_safe, loop_couple.b.email_safe_source = "unknown", None
+    db.add_all([loop_couple.a, loop_couple.b])
+    db.commit()
+    _intake_answers(db, loop_couple.a.id, {"safety_ok_to_contact": True})
+    _intake_answers(db, loop_couple.b.id, {"safety_ok_to_contact": True, "safety_control_phone": True})
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    assert [m.status for m in messages(db, client_id=loop_couple.a.id)] == ["queued"]
+    assert [(m.status, m.held_reason) for m in messages(db, client_id=loop_couple.b.id)] == [("held", "email_unsafe")]
+    db.refresh(loop_couple.b)
+    assert (loop_couple.b.email_safe, loop_couple.b.email_safe_source) == ("no", "intake")
+
+
+def test_without_a_mail_server_messages_wait_in_the_outbox(db, loop_couple):
+    add_schedule(db, loop_couple.couple)
+    result = run(MONDAY_9)
+    assert result.to_deliver == []
+    assert {(m.channel, m.status) for m in messages(db)} == {("outbox", "outbox")}
+
+
+def _any_admin(db, loop_couple) -> int:
+    return _intake_answers(db, loop_couple.a.id, {})
+
+
+def _intake_answers(db, client_id: int, answers: dict) -> int:
+    from app.instruments.catalog import default_catalog
+    from app.questionnaires.models import Response
+
+    definition = default_catalog().latest("couples-intake")
+    client = db.get(__import__("app.clients.models", fromlist=["Client"]).Client, client_id)
+    given = Administration(practice_id=client.practice_id, client_id=client_id, counselor_id=client.counselor_id,
+                           instrument_id=definition.id, instrument_version=definition.version,
+                           definition_checksum=definition.checksum, mode="in_session", status="submitted",
+                           submitted_at=MONDAY_9 - timedelta(days=30))
+    db.add(given)
+    db.commit()
+    db.add_all([Response(practice_id=client.practice_id, administration_id=given.id, item_id=item, value=value)
+                for item, value in answers.items()])
+    db.commit()
+    return given.id
