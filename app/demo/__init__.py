@@ -14,6 +14,7 @@ from app.clients.schemas import ClientCreate, CoupleCreate
 from app.clients.service import create_client, create_couple
 from app.db import utcnow
 from app.demo.assessments import add_assessments
+from app.demo.loop import add_schedules, start_loop
 from app.practice.models import Practice
 from app.practice.service import create_practice
 from app.sessions import agreements, service
@@ -51,6 +52,7 @@ def ensure_demo(session: Session, *, seed: int = 7) -> bool:
     for index in range(6):
         counselor = staff[1 + index % 2]
         _couple_with_history(session, counselor, index, rng)
+    start_loop(session, practice)
     return True
 
 
@@ -76,6 +78,7 @@ def _couple_with_history(session: Session, counselor: Counselor, index: int, rng
     sessions = _weekly_sessions(session, counselor, couple.id, start, months, rng)
     add_assessments(session, counselor=counselor, couple=couple, index=index, start=start,
                     months=months, rng=rng)
+    add_schedules(session, couple=couple, index=index)
     completed = made[-1] if index % 3 == 0 and len(made) > 1 else None
     for therapy in sessions[1:]:
         for agreement in made:

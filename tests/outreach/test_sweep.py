@@ -201,3 +201,15 @@ def _intake_answers(db, client_id: int, answers: dict) -> int:
                 for item, value in answers.items()])
     db.commit()
     return given.id
+
+
+def test_the_demo_starts_with_schedules_running_and_messages_in_the_outbox(db):
+    from app.demo import ensure_demo
+
+    with Session(get_engine()) as session:
+        ensure_demo(session)
+        session.commit()
+    waiting = messages(db)
+    assert len([m for m in waiting if m.status == "outbox"]) >= 6
+    assert all(m.channel == "outbox" for m in waiting)  # no mail server in the demo
+    assert {m.status for m in waiting} <= {"outbox", "held"}
