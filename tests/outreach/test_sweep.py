@@ -213,3 +213,19 @@ def test_the_demo_starts_with_schedules_running_and_messages_in_the_outbox(db):
     assert len([m for m in waiting if m.status == "outbox"]) >= 6
     assert all(m.channel == "outbox" for m in waiting)  # no mail server in the demo
     assert {m.status for m in waiting} <= {"outbox", "held"}
+
+
+def test_a_revoked_link_cancels_its_reminder_and_a_stopped_one_gets_none(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    mark_sent(db, MONDAY_9)
+    links = {a.client_id: a for a in db.exec(select(Administration)).all()}
+    links[loop_couple.b.id].reminders_stopped_at = MONDAY_9 + timedelta(hours=5)
+    db.add(links[loop_couple.b.id])
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=2)).reminders == 1  # partner A only: B asked for none
+    links[loop_couple.a.id].status = "revoked"
+    db.add(links[loop_couple.a.id])
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=2, hours=1)).cancelled == 1
+    assert [(m.client_id, m.status) for m in messages(db, kind="reminder")] == [(loop_couple.a.id, "cancelled")]
