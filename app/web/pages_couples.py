@@ -21,7 +21,7 @@ from app.questionnaires.submission.flags import reviews_in_context
 from app.questionnaires.submission.results import latest_safety
 from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
-from app.sessions.service import list_sessions
+from app.sessions.service import list_sessions, next_planned
 from app.web import lookups
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, text, values_of
@@ -132,6 +132,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "safety": latest_safety(session, subject=subject),
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
+        "next_planned": next_planned(session, subject=subject),
         "agreements": agreements,
         "questionnaires": lookups.couple_questionnaires(session, me, couple_id),
         "questionnaires_shown": QUESTIONNAIRES_SHOWN,
@@ -139,7 +140,8 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "score_views": lookups.score_views(scores, flags),
         "flags": flags,
         "link_alerts": lookups.subject_link_alerts(session, me, subject),
-        "timeline": lookups.couple_timeline(
-            sessions, all_sessions=session_total <= len(sessions), agreements=agreements,
+        "timeline": lookups.couple_timeline(  # what has happened: planned sessions are not in it
+            [s for s in sessions if s.attendance != "planned"], all_sessions=session_total <= len(sessions),
+            agreements=agreements,
             reviews=reviews, all_reviews=len(reviews) < REVIEWS_READ, limit=TIMELINE_SHOWN),
     })

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +13,8 @@ from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.service import couples_public
 from app.db import SessionDep, utcnow
-from app.sessions.service import last_session_by_couple, list_sessions
+from app.reports.core.formatting import zone
+from app.sessions.service import last_session_by_couple, list_sessions, next_planned_by_couple, upcoming_planned
 from app.web import lookups
 from app.web.deps import CurrentWebCounselor
 from app.web.templating import render
@@ -22,13 +23,18 @@ router = APIRouter()
 
 NOT_SEEN_DAYS = 21
 RECENT_SESSIONS = 8
+PLANNED_DAYS = 7  # planned sessions shown: today (from midnight, so today's are there to mark) and 6 more days
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     recent, _ = list_sessions(session, actor=me, couple_id=None, client_id=None, q=None,
-                              offset=0, limit=RECENT_SESSIONS)
+                              offset=0, limit=RECENT_SESSIONS, attendance=("held", "cancelled", "no_show"))
+    local = zone(request.state.viewer.timezone)
+    today = datetime.combine(datetime.now(local).date(), time(), tzinfo=local)
+    planned = upcoming_planned(session, actor=me, start=today, end=today + timedelta(days=PLANNED_DAYS))
     return render(request, "dashboard.html", {
+        "planned": planned, "planned_names": lookups.session_names(session, planned),
         "flags": lookups.open_flags(session, me),
         "link_alerts": lookups.caseload_link_alerts(session, me),
         "waiting": lookups.waiting_questionnaires(session, me),
@@ -47,5 +53,8 @@ def couples_not_seen(session: Session, me: Counselor) -> list[dict[str, Any]]:
     last_seen = last_session_by_couple(session, actor=me, couple_ids=[r.id for r in rows])
     out = [{"couple": row, "last_seen": last_seen.get(row.id)} for row in rows
            if last_seen.get(row.id) is None or last_seen[row.id] < cutoff]
+    planned = next_planned_by_couple(session, actor=me, couple_ids=[r["couple"].id for r in out])
+    for row in out:
+        row["next_planned"] = planned.get(row["couple"].id)
     # Longest gap first; never seen at the top.
     return sorted(out, key=lambda r: (r["last_seen"] is not None, r["last_seen"] or 0))

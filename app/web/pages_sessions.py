@@ -1,8 +1,9 @@
-"""Session pages: list, record, the DAP note (draft -> signed and locked), addenda, check-ins."""
+"""Session pages: list, record or plan, attendance (planned -> held, cancelled or no-show), the
+DAP note (draft -> signed and locked), addenda, check-ins."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from app.clients import service as clients
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
-from app.errors import InvalidField
+from app.errors import Conflict, InvalidField
 from app.fields import parse_id
 from app.reports.core.formatting import label
 from app.sessions import agreements, service
@@ -33,8 +34,17 @@ NOTE_FIELDS = ("note_data", "note_assessment", "note_plan")
 FIELD_LABELS = {
     "starts_at": "Date and time", "duration_minutes": "Duration", "modality": "Where",
     "attendee_ids": "Who attended", "note_data": "Data", "note_assessment": "Assessment",
-    "note_plan": "Plan", "confirm": "Confirm signing", "text": "Addendum",
+    "note_plan": "Plan", "confirm": "Confirm signing", "text": "Addendum", "attendance": "Attendance",
 }
+#: Notices of these pages after a redirect, beside ``templating.NOTICES`` (a fixed list too).
+PAGE_NOTICES = {
+    "session-planned": "Session planned.",
+    "marked-held": "Marked held. Write the note below.",
+    "marked-cancelled": "Marked cancelled.",
+    "marked-no_show": "Marked as a no-show.",
+}
+#: What the buttons on a session's page may set (planned is set by planning a session).
+MARKS = ("held", "cancelled", "no_show")
 
 
 @router.get("/sessions")
@@ -52,9 +62,10 @@ def sessions_list(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 
 def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
-              values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
+              values: dict[str, Any], errors: FormErrors, status: int = 200, *,
+              template: str = "sessions/new.html") -> Response:
     couple = couples_public(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
-    return render(request, "sessions/new.html", {
+    return render(request, template, {
         "couple": couple, "values": values, "errors": errors, "labels": FIELD_LABELS,
         "modalities": [(m, label(m)) for m in MODALITIES],
     }, status=status)
@@ -69,12 +80,13 @@ def session_new(couple_id: int, request: Request, session: SessionDep, me: Curre
     return _new_form(request, session, me, couple_id, values, FormErrors())
 
 
-def _starts_at(raw: str, timezone: str, errors: FormErrors) -> datetime | None:
+def _starts_at(raw: str, timezone: str, errors: FormErrors,
+               missing: str = "Enter the date and time the session started") -> datetime | None:
     """A ``datetime-local`` value, read in the practice's time zone."""
     try:
         return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(timezone))
     except ValueError:
-        errors.add("starts_at", "Enter the date and time the session started")
+        errors.add("starts_at", missing)
         return None
 
 
@@ -100,6 +112,36 @@ def session_create(couple_id: int, request: Request, session: SessionDep, me: Cu
         request, session, me, couple_id, values_of(form), problems, status=422))
 
 
+@router.get("/couples/{couple_id:id}/sessions/plan")
+def session_plan(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    clients.get_couple(session, actor=me, couple_id=couple_id)
+    # A week from now, on the hour: the commonest next appointment, easy to change.
+    ahead = datetime.now(ZoneInfo(request.state.viewer.timezone)) + timedelta(days=7)
+    values = {"starts_at": ahead.replace(minute=0).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "50",
+              "modality": "in_person"}
+    return _new_form(request, session, me, couple_id, values, FormErrors(), template="sessions/plan.html")
+
+
+@router.post("/couples/{couple_id:id}/sessions/plan")
+def session_plan_create(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                        form: CheckedForm) -> Response:
+    """Book a session ahead: both partners, no note until it is marked held."""
+    clients.get_couple(session, actor=me, couple_id=couple_id)
+    errors = FormErrors()
+    starts_at = _starts_at(text(form, "starts_at"), request.state.viewer.timezone, errors,
+                           missing="Enter the date and time of the session")
+    data, problems = parse(SessionCreate, {**pick(form, ("duration_minutes", "modality")), "couple_id": couple_id,
+                                           "attendance": "planned", "starts_at": starts_at or datetime.now()})
+    errors.update(problems)
+
+    def save(valid: SessionCreate) -> Response:
+        created = service.create_session(session, actor=me, data=valid)
+        return RedirectResponse(f"/sessions/{created.id}?notice=session-planned", status_code=303)
+
+    return submit_form(session, data, errors, save=save, show=lambda problems: _new_form(
+        request, session, me, couple_id, values_of(form), problems, status=422, template="sessions/plan.html"))
+
+
 def _session_page(request: Request, session: Session, me: Counselor, session_id: int, *,
                   values: dict[str, Any] | None = None, errors: FormErrors | None = None,
                   status: int = 200) -> Response:
@@ -109,7 +151,12 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
     records = agreements.agreement_records(session, subject=subject)
     active = [r.agreement for r in records if r.agreement.status != "retired"]
     checkins = {r.agreement.id: c for r in records for c, _ in r.checkins if c.session_id == found.id}
+    notice = PAGE_NOTICES.get(request.query_params.get("notice", ""))
     return render(request, "sessions/detail.html", {
+        **({"notice": notice} if notice else {}),
+        # Buttons for a planned session, and to correct a cancelled one or a no-show; a held
+        # session's page is its note, as before.
+        "marks": [m for m in MARKS if m != found.attendance] if found.attendance != "held" else [],
         "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
         "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
         "addenda": service.list_addenda(session, session_id=found.id),
@@ -147,6 +194,31 @@ def note_save(session_id: int, request: Request, session: SessionDep, me: Curren
         request, session, me, session_id, values=values_of(form), errors=problems, status=422))
 
 
+@router.post("/sessions/{session_id:id}/attendance")
+def attendance_save(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                    form: CheckedForm) -> Response:
+    """Mark a planned session held (then the note, as for a recorded one), cancelled or a no-show."""
+    found = service.get_session_record(session, actor=me, session_id=session_id)
+    errors = FormErrors()
+    attendance = text(form, "attendance")
+    given: dict[str, Any] = {"attendance": attendance if attendance in MARKS else ""}
+    if attendance == "held":
+        given["attendee_ids"] = [n for n in (parse_id(v) for v in form.getlist("attendee_ids")) if n is not None]
+        if not given["attendee_ids"]:
+            errors.add("attendee_ids", "Tick who attended")
+    data, problems = parse(SessionUpdate, given)
+    errors.update(problems)
+
+    def save(valid: SessionUpdate) -> Response:
+        service.update_session(session, actor=me, session_id=found.id, data=valid)  # 409 once signed
+        where = "#note-h" if valid.attendance == "held" else ""
+        return RedirectResponse(f"/sessions/{found.id}?notice=marked-{valid.attendance}{where}", status_code=303)
+
+    notes = {k: getattr(found, k) for k in NOTE_FIELDS}
+    return submit_form(session, data, errors, save=save, show=lambda problems: _session_page(
+        request, session, me, session_id, values={**notes, **values_of(form)}, errors=problems, status=422))
+
+
 @router.post("/sessions/{session_id:id}/addenda")
 def addendum_add(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                  form: CheckedForm) -> Response:
@@ -165,6 +237,8 @@ def checkins_save(session_id: int, session: SessionDep, me: CurrentWebCounselor,
     found = service.get_session_record(session, actor=me, session_id=session_id)
     if found.couple_id is None:  # individual sessions have no couple agreements
         return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+    if found.attendance != "held":
+        raise Conflict("Agreements are checked in on at a held session: mark the session held first")
     for agreement in agreements.list_agreements(session, actor=me, couple_id=found.couple_id):
         outcome = text(form, f"outcome_{agreement.id}")
         if not outcome:
