@@ -18,7 +18,7 @@ from app.demo.loop import add_schedules, start_loop
 from app.practice.models import Practice
 from app.practice.service import create_practice
 from app.sessions import agreements, service
-from app.sessions.schemas import AgreementCreate, AgreementUpdate, CheckInCreate, SessionCreate
+from app.sessions.schemas import AgreementCreate, AgreementUpdate, Attendance, CheckInCreate, SessionCreate
 
 DEMO_PRACTICE = "Harbour Lane Counselling (demo)"
 DEMO_LOGINS = [
@@ -76,6 +76,7 @@ def _couple_with_history(session: Session, counselor: Counselor, index: int, rng
                                         data=AgreementCreate(kind=k, title=t, details=d))
             for k, t, d in _AGREEMENTS[: 2 + index % 3]]
     sessions = _weekly_sessions(session, counselor, couple.id, start, months, rng)
+    _planned_and_missed(session, counselor, couple.id, index, sessions)
     add_assessments(session, counselor=counselor, couple=couple, index=index, start=start,
                     months=months, rng=rng)
     add_schedules(session, couple=couple, index=index)
@@ -111,3 +112,27 @@ def _weekly_sessions(session: Session, counselor: Counselor, couple_id: int, sta
     for therapy in out[:-1]:  # the latest note stays a draft, as it would in real life
         service.sign_session(session, actor=counselor, session_id=therapy.id)
     return out
+
+
+#: Two couples have a session that didn't take place (between two held ones, half way through).
+_MISSED: dict[int, tuple[Attendance, str]] = {
+    1: ("cancelled", "Called the evening before to cancel: a child was ill. Rebooked."),
+    4: ("no_show", "Neither partner came; left a voicemail and sent the next date."),
+}
+
+
+def _planned_and_missed(session: Session, counselor: Counselor, couple_id: int, index: int,
+                        held: list) -> None:
+    """The next session, planned 1 to 6 days ahead; for two couples, a past one cancelled or missed.
+    No random draws here, so the rest of the demo is the same as before."""
+    ahead = (utcnow() + timedelta(days=1 + index)).date()
+    service.create_session(session, actor=counselor, data=SessionCreate(
+        couple_id=couple_id, starts_at=datetime.combine(ahead, time(9 + (3 * index) % 8, 0)),
+        duration_minutes=50, modality=("in_person", "video")[index % 2], attendance="planned",
+    ))
+    if index in _MISSED and len(held) > 2:
+        attendance, line = _MISSED[index]
+        service.create_session(session, actor=counselor, data=SessionCreate(
+            couple_id=couple_id, starts_at=held[len(held) // 2].starts_at + timedelta(days=3),
+            duration_minutes=50, attendance=attendance, note_data=line,
+        ))
