@@ -18,9 +18,11 @@ from app.auth.api import router as auth_router
 from app.clients.api import router as clients_router
 from app.errors import DomainError
 from app.instruments.catalog import default_catalog
+from app.outreach.api import router as outreach_router
 from app.practice.api import router as practice_router
 from app.questionnaires.api import router as questionnaires_router
 from app.questionnaires.public.gate import router as link_gate_router
+from app.questionnaires.public.quiet import router as quiet_router
 from app.questionnaires.public.router import router as public_form_router
 from app.reports.api import router as reports_router
 from app.security_headers import SecurityHeaders
@@ -30,7 +32,8 @@ from app.web.deps import LoginRequired
 from app.web.routes import router as web_router
 
 ROUTERS = (auth_router, practice_router, clients_router, sessions_router, questionnaires_router,
-           reports_router, link_gate_router, public_form_router, web_router)  # the gate before /q/{token}
+           reports_router, outreach_router, link_gate_router, quiet_router, public_form_router,
+           web_router)  # the gate and /q/quiet before /q/{token}
 
 
 def create_app() -> FastAPI:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from app.instruments.catalog import default_catalog
+from app.outreach.models import Message, Schedule
 from app.questionnaires.models import Administration, AdministrationFlag
 from app.reports.models import Report
 from app.sessions.models import AgreementCheckIn, NoteAddendum
@@ -40,8 +42,16 @@ def build_foreign_records(factory, marker: str) -> ForeignRecords:
                                author_id=owner.id, text=marker))
     factory._save(AgreementCheckIn(practice_id=owner.practice_id, agreement_id=agreement.id,
                                    session_id=visit.id, outcome="kept", recorded_by_id=owner.id))
+    schedule = factory._save(Schedule(
+        practice_id=owner.practice_id, counselor_id=owner.id, couple_id=couple.id, instrument_id=trust.id,
+        rule="once", starts_on=date(2026, 1, 5)))
+    message = factory._save(Message(
+        practice_id=owner.practice_id, client_id=couple.partner_a_id, couple_id=couple.id, schedule_id=schedule.id,
+        administration_id=administration.id, key=f"isolation-{marker}-{owner.id}", status="held",
+        held_reason="email_unconfirmed", due_at=visit.starts_at))
     return ForeignRecords(ids={
         "counselor_id": owner.id, "client_id": couple.partner_a_id, "couple_id": couple.id,
         "session_id": visit.id, "agreement_id": agreement.id,
         "administration_id": administration.id, "flag_id": flag.id, "report_id": report.id,
+        "schedule_id": schedule.id, "message_id": message.id,
     })

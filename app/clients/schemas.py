@@ -14,6 +14,8 @@ BreachType = Literal[
     "neglect", "manipulation", "addiction", "other",
 ]
 CoupleStatus = Literal["active", "paused", "discharged"]
+ContactPreference = Literal["email", "counselor"]
+EmailSafety = Literal["unknown", "yes", "no"]
 
 
 class ClientBase(RequestModel):
@@ -25,6 +27,11 @@ class ClientBase(RequestModel):
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]*$")
     date_of_birth: date | None = None
+    contact_preference: ContactPreference = Field(
+        default="email", description="How questionnaire links reach them: by email, or only through the counselor")
+    email_safe: EmailSafety = Field(
+        default="unknown", description="Whether email is safe for them; Mend emails only on yes. Set here, the "
+                                       "intake's safety answers never override it")
 
 
 class ClientCreate(ClientBase):
@@ -41,6 +48,10 @@ class ClientUpdate(RequestModel):
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]*$")
     date_of_birth: date | None = None
     counselor_id: RecordId | None = None
+    contact_preference: ContactPreference | None = None
+    email_safe: EmailSafety | None = Field(
+        default=None, description="yes or no is the counselor's choice from then on (the intake no longer sets "
+                                  "it); unknown lets the intake's safety answers decide again")
 
 
 class ClientPublic(BaseModel):
@@ -57,6 +68,10 @@ class ClientPublic(BaseModel):
     date_of_birth: date | None
     status: str
     discharged_at: datetime | None
+    contact_preference: ContactPreference
+    email_safe: EmailSafety
+    email_safe_source: Literal["counselor", "intake"] | None = Field(
+        description="Who said whether email is safe: the counselor, or the client's intake answers")
     created_at: datetime
     display_name: str
 

@@ -99,6 +99,7 @@ def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> 
     client = Client(
         practice_id=actor.practice_id,
         counselor_id=counselor_id,
+        email_safe_source="counselor" if data.email_safe != "unknown" else None,
         **data.model_dump(exclude={"counselor_id"}),
     )
     session.add(client)
@@ -111,7 +112,9 @@ def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> 
 def update_client(session: Session, *, actor: Counselor, client_id: int, data: ClientUpdate) -> Client:
     client = get_client(session, actor=actor, client_id=client_id)
     changes = data.model_dump(exclude_unset=True)
-    refuse_empty(changes, ("first_name", "last_name"))
+    refuse_empty(changes, ("first_name", "last_name", "contact_preference", "email_safe"))
+    if "email_safe" in changes:  # the counselor's say; "unknown" hands it back to the intake's answers
+        changes["email_safe_source"] = "counselor" if changes["email_safe"] != "unknown" else None
     if "counselor_id" in changes:
         changes["counselor_id"] = _assignable_counselor(
             session, actor=actor, counselor_id=changes["counselor_id"]

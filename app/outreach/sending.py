@@ -204,6 +204,16 @@ def _sweep_schedule(session: Session, schedule: Schedule, practice: Practice, no
             result.invitations += 1
 
 
+def sweep_schedule(session: Session, schedule: Schedule, now: datetime) -> SweepResult:
+    """One schedule's pass of the sweep, right away (a counselor has just made or resumed it)."""
+    practice = session.get(Practice, schedule.practice_id)
+    assert practice is not None
+    result = SweepResult()
+    _sweep_schedule(session, schedule, practice, now, result)
+    session.flush()
+    return result
+
+
 def _made_keys_any(session: Session, schedule: Schedule) -> bool:
     return session.exec(select(Message.id).where(Message.schedule_id == schedule.id).limit(1)).first() is not None
 
@@ -238,22 +248,27 @@ def _remind(session: Session, administration: Administration, practice: Practice
         result.reminders += 1
 
 
+def release(session: Session, message: Message, practice: Practice, now: datetime) -> bool:
+    """Let one held message go if its reason is gone (giving its link now); False while it waits."""
+    client = session.get(Client, message.client_id)
+    assert client is not None
+    message.channel = channel_for(client) if message.channel == "email" else message.channel
+    _ready(session, message, client, now)
+    if message.status == "held":
+        session.add(message)
+        return False
+    if message.administration_id is None and message.schedule_id is not None:
+        schedule = session.get(Schedule, message.schedule_id)
+        assert schedule is not None
+        message.administration_id = _give(session, schedule, client, practice, now).id
+    session.add(message)
+    return True
+
+
 def _release_held(session: Session, practice: Practice, now: datetime, result: SweepResult) -> None:
     held = session.exec(select(Message).where(Message.practice_id == practice.id, Message.status == "held")).all()
     for message in held:
-        client = session.get(Client, message.client_id)
-        assert client is not None
-        message.channel = channel_for(client) if message.channel == "email" else message.channel
-        _ready(session, message, client, now)
-        if message.status == "held":
-            session.add(message)
-            continue
-        if message.administration_id is None and message.schedule_id is not None:
-            schedule = session.get(Schedule, message.schedule_id)
-            assert schedule is not None
-            message.administration_id = _give(session, schedule, client, practice, now).id
-        session.add(message)
-        result.released += 1
+        result.released += release(session, message, practice, now)
 
 
 def _close_finished(session: Session, practice: Practice, now: datetime, result: SweepResult) -> None:

@@ -28,7 +28,9 @@ def get_practice(session: SessionDep, counselor: CurrentCounselor) -> PracticePu
 @router.patch("/practice", response_model=PracticePublic)
 def update_practice(data: PracticeUpdate, session: SessionDep, counselor: CurrentCounselor) -> PracticePublic:
     practice = service.update_practice(
-        session, actor=counselor, name=data.name, timezone=data.timezone, support_text=data.support_text
+        session, actor=counselor, name=data.name, timezone=data.timezone, support_text=data.support_text,
+        mail_name=data.mail_name, link_days=data.link_days, reminder_after_days=data.reminder_after_days,
+        reminder_before_days=data.reminder_before_days,
     )
     return PracticePublic.model_validate(practice)
 

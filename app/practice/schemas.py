@@ -15,6 +15,10 @@ class PracticePublic(BaseModel):
     timezone: str
     support_text: str | None = Field(
         description="Shown to a client straight after a yes to a self-harm question; null: Mend's default")
+    mail_name: str | None = Field(description="The name messages to clients carry; null: the practice's name")
+    link_days: int = Field(description="How many days a questionnaire link works unless a send says otherwise")
+    reminder_after_days: int | None = Field(description="Remind this many days after the first message; null: off")
+    reminder_before_days: int | None = Field(description="Remind this many days before the link expires; null: off")
 
 
 class PracticeUpdate(RequestModel):
@@ -25,3 +29,13 @@ class PracticeUpdate(RequestModel):
         default=None, max_length=1000,
         description="Support information for a client who answers yes to a self-harm question, "
                     "e.g. local crisis lines; \"\" restores Mend's neutral default")
+    mail_name: str | None = Field(
+        default=None, max_length=120,
+        description="The name in a message's sender, subject and first line; it must not say what the practice "
+                    "does (no 'counselling', 'therapy', 'trust'...), since the other partner may see the inbox. "
+                    "\"\" goes back to the practice's name")
+    link_days: int | None = Field(default=None, ge=1, le=30, description="Days a questionnaire link works (1-30)")
+    reminder_after_days: int | None = Field(
+        default=None, ge=0, le=30, description="Remind this many days after the first message (1-30); 0 turns it off")
+    reminder_before_days: int | None = Field(
+        default=None, ge=0, le=30, description="Remind this many days before a link expires (1-30); 0 turns it off")

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.errors import Forbidden, InvalidField
+from app.practice.mail_name import clinical_words_in
 from app.practice.models import Practice
 
 
@@ -46,11 +47,32 @@ def support_text(practice: Practice | None) -> str:
     return (practice.support_text if practice is not None else None) or DEFAULT_SUPPORT_TEXT
 
 
+def check_mail_name(name: str) -> None:
+    """A mail name must not say what the practice does: a shared inbox shows the subject."""
+    found = clinical_words_in(name)
+    if found:
+        raise InvalidField("mail_name", f"Messages to clients must not say what the practice does, and this name "
+                                        f"contains “{found[0]}”. Choose a plain name, e.g. the street or initials.")
+
+
+def mail_name_warning(practice: Practice) -> str | None:
+    """Why the practice's own name should not be its mail name, when it holds a clinical word."""
+    if practice.mail_name:
+        return None
+    found = clinical_words_in(practice.name)
+    if not found:
+        return None
+    return (f"Messages to clients carry your practice's name, which contains “{found[0]}”. The other partner may "
+            "see the inbox: set a plain name for messages.")
+
+
 def update_practice(
     session: Session, *, actor: Counselor, name: str | None, timezone: str | None,
-    support_text: str | None = None,
+    support_text: str | None = None, mail_name: str | None = None, link_days: int | None = None,
+    reminder_after_days: int | None = None, reminder_before_days: int | None = None,
 ) -> Practice:
-    """Owner only. ``support_text`` "" goes back to Mend's default; None leaves it as it is."""
+    """Owner only. ``support_text`` and ``mail_name`` "" go back to the default, a reminder of 0
+    days turns it off; None leaves each as it is."""
     if not actor.is_owner:
         raise Forbidden("Only the practice owner can change practice settings")
     practice = get_practice(session, actor=actor)
@@ -61,6 +83,17 @@ def update_practice(
         practice.timezone = timezone
     if support_text is not None:
         practice.support_text = support_text.strip() or None
+    if mail_name is not None:
+        check_mail_name(mail_name)
+        practice.mail_name = mail_name.strip() or None
+    for field, days, top in (("link_days", link_days, 30), ("reminder_after_days", reminder_after_days, 30),
+                             ("reminder_before_days", reminder_before_days, 30)):
+        if days is None:
+            continue
+        low = 1 if field == "link_days" else 0
+        if not low <= days <= top:
+            raise InvalidField(field, f"Enter a number of days from {low} to {top}")
+        setattr(practice, field, days or None)
     session.add(practice)
     session.flush()
     record(session, actor=actor, practice_id=practice.id, action="update", entity="practice",

@@ -49,12 +49,13 @@ class AdministrationCreate(RequestModel):
     instrument_id: str = Field(min_length=1, max_length=60)
     version: int | None = Field(default=None, ge=1, description="Defaults to the latest version")
     mode: Mode = "link"
-    expires_in_days: int | None = Field(default=None, ge=1, le=90, description="Link only; default 14")
+    expires_in_days: int | None = Field(default=None, ge=1, le=90,
+                                        description="Link only; default: the practice's link_days")
 
 
 class ResendRequest(RequestModel):
 
-    expires_in_days: int | None = Field(default=None, ge=1, le=90)
+    expires_in_days: int | None = Field(default=None, ge=1, le=90, description="Default: the practice's link_days")
     reset_passcode: bool | None = Field(
         default=None, description="Clear the client's passcode (they forgot it); default: only when the link is "
         "locked. With answers saved, the response holds a one-time code to give the client yourself")
@@ -87,6 +88,9 @@ class AdministrationPublic(BaseModel):
     failed_passcodes: int = Field(description="Wrong passcodes typed on this link")
     passcode_set: bool = Field(default=False, description="The client has chosen a passcode for this link")
     opened_in_browsers: int = Field(description="How many different browsers opened this link")
+    schedule_id: int | None = Field(default=None, description="The schedule that sent it, if any")
+    reminders_stopped_at: datetime | None = Field(
+        default=None, description="When the client stopped reminders for this link (from the message)")
 
 
 class AdministrationWithLink(AdministrationPublic):

@@ -25,6 +25,8 @@ from app.web.templating import render
 router = APIRouter()
 
 FIELD_LABELS = {"name": "Practice name", "timezone": "Time zone", "support_text": "Support information",
+                "mail_name": "Name on messages to clients", "link_days": "Links work for",
+                "reminder_after_days": "First reminder", "reminder_before_days": "Last reminder",
                 "full_name": "Full name", "email": "Email", "password": "First password", "role": "Role"}
 ROLE_OPTIONS = [("counselor", "Counselor"), ("owner", "Owner")]
 
@@ -40,8 +42,12 @@ def _settings_page(request: Request, session: Session, me: Counselor, *, values:
     return render(request, "admin/settings.html", {
         "practice": practice,
         "values": values if values is not None else {
-            "name": practice.name, "timezone": practice.timezone, "support_text": practice.support_text or ""},
+            "name": practice.name, "timezone": practice.timezone, "support_text": practice.support_text or "",
+            "mail_name": practice.mail_name or "", "link_days": practice.link_days,
+            "reminder_after_days": practice.reminder_after_days or "",
+            "reminder_before_days": practice.reminder_before_days or ""},
         "default_support": practice_service.DEFAULT_SUPPORT_TEXT,
+        "mail_warning": practice_service.mail_name_warning(practice),
         "errors": errors or FormErrors(), "labels": FIELD_LABELS,
         "timezones": sorted(available_timezones()),
     }, status=status)
@@ -56,13 +62,18 @@ def settings_page(request: Request, session: SessionDep, me: CurrentWebCounselor
 @router.post("/settings")
 def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     require_owner(me)
-    data, errors = parse(PracticeUpdate, pick(form, ("name", "timezone", "support_text")))
+    given = pick(form, ("name", "timezone", "support_text", "mail_name", "link_days"))
+    # An empty reminder field turns that reminder off.
+    given |= {f: text(form, f) or "0" for f in ("reminder_after_days", "reminder_before_days")}
+    data, errors = parse(PracticeUpdate, given)
     if not text(form, "name"):
         errors.add("name", "Enter the practice's name")
 
     def save(valid: PracticeUpdate) -> Response:
         practice_service.update_practice(session, actor=me, name=valid.name, timezone=valid.timezone,
-                                        support_text=valid.support_text or "")
+                                        support_text=valid.support_text or "", mail_name=valid.mail_name or "",
+                                        link_days=valid.link_days, reminder_after_days=valid.reminder_after_days,
+                                        reminder_before_days=valid.reminder_before_days)
         return RedirectResponse("/settings?notice=practice-saved", status_code=303)
 
     return submit_form(session, data, errors, save=save, show=lambda problems: _settings_page(

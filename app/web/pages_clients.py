@@ -17,7 +17,7 @@ from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.sessions.service import list_sessions
-from app.web import lookups
+from app.web import lookups, pages_outreach
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, submit_form, values_of
 from app.web.paging import pager
@@ -30,8 +30,11 @@ CLIENT_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "email
 FIELD_LABELS = {
     "first_name": "First name", "last_name": "Last name", "preferred_name": "Preferred name",
     "pronouns": "Pronouns", "email": "Email", "phone": "Phone", "date_of_birth": "Date of birth",
-    "counselor_id": "Counselor",
+    "counselor_id": "Counselor", "contact_preference": "How links reach them", "email_safe": "Safe to email",
 }
+CONTACT_FIELDS = ("contact_preference", "email_safe")
+CONTACT_OPTIONS = [("email", "By email"), ("counselor", "Only through me (I pass links on)")]
+EMAIL_SAFE_OPTIONS = [("unknown", "Not known yet"), ("yes", "Yes, email is safe"), ("no", "No, don't email")]
 
 
 def counselor_options(session: Session, me: Counselor) -> list[tuple[int, str]]:
@@ -59,6 +62,7 @@ def _client_form(request: Request, session: Session, me: Counselor, *, client: C
     return render(request, "clients/form.html", {
         "client": client, "values": values, "errors": errors, "labels": FIELD_LABELS,
         "counselors": counselor_options(session, me),
+        "contact_options": CONTACT_OPTIONS, "email_safe_options": EMAIL_SAFE_OPTIONS,
     }, status=status)
 
 
@@ -70,7 +74,7 @@ def client_new(request: Request, session: SessionDep, me: CurrentWebCounselor) -
 @router.post("/clients/new")
 def client_create(request: Request, session: SessionDep, me: CurrentWebCounselor,
                   form: CheckedForm) -> Response:
-    data, errors = parse(ClientCreate, pick(form, CLIENT_FIELDS))
+    data, errors = parse(ClientCreate, pick(form, CLIENT_FIELDS + CONTACT_FIELDS))
 
     def save(valid: ClientCreate) -> Response:
         client = service.create_client(session, actor=me, data=valid)
@@ -93,13 +97,14 @@ def client_page(client_id: int, request: Request, session: SessionDep, me: Curre
         "administrations": lookups.client_administrations(session, me, client_id),
         "flags": lookups.subject_flags(session, subject),
         "link_alerts": lookups.subject_link_alerts(session, me, subject),
+        "schedule_section": pages_outreach.schedule_section(session, subject), "schedule_subject_kind": "client",
     })
 
 
 @router.get("/clients/{client_id:id}/edit")
 def client_edit(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
-    values = {k: getattr(client, k) or "" for k in CLIENT_FIELDS}
+    values = {k: getattr(client, k) or "" for k in CLIENT_FIELDS + CONTACT_FIELDS}
     return _client_form(request, session, me, client=client, values=values, errors=FormErrors())
 
 
@@ -107,7 +112,7 @@ def client_edit(client_id: int, request: Request, session: SessionDep, me: Curre
 def client_save(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
                 form: CheckedForm) -> Response:
     client = service.get_client(session, actor=me, client_id=client_id)
-    data, errors = _update_data(form, me)
+    data, errors = _update_data(form, me, client)
 
     def save(valid: ClientUpdate) -> Response:
         service.update_client(session, actor=me, client_id=client_id, data=valid)
@@ -117,12 +122,19 @@ def client_save(client_id: int, request: Request, session: SessionDep, me: Curre
         request, session, me, client=client, values=values_of(form), errors=problems, status=422))
 
 
-def _update_data(form: CheckedForm, me: Counselor) -> tuple[ClientUpdate | None, FormErrors]:
-    """An emptied optional field clears it; the names stay required; only owners reassign."""
-    given = pick(form, CLIENT_FIELDS)
+def _update_data(form: CheckedForm, me: Counselor, client: Client) -> tuple[ClientUpdate | None, FormErrors]:
+    """An emptied optional field clears it; the names stay required; only owners reassign.
+
+    "Safe to email" is saved only when the counselor changed it, so saving other details never
+    turns the intake's answer into the counselor's."""
+    given = pick(form, CLIENT_FIELDS + CONTACT_FIELDS)
     data: dict[str, Any] = {k: given.get(k) for k in CLIENT_FIELDS[:-1]}
     if me.is_owner and "counselor_id" in given:
         data["counselor_id"] = given["counselor_id"]
+    if "contact_preference" in given:
+        data["contact_preference"] = given["contact_preference"]
+    if given.get("email_safe", client.email_safe) != client.email_safe:
+        data["email_safe"] = given["email_safe"]
     missing = FormErrors()
     for name in ("first_name", "last_name"):
         if not data[name]:

@@ -22,7 +22,7 @@ from app.questionnaires.submission.results import latest_safety
 from app.reports.core.formatting import label
 from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions, next_planned
-from app.web import lookups
+from app.web import lookups, pages_outreach
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, text, values_of
 from app.web.pages_clients import counselor_options
@@ -140,6 +140,7 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
         "score_views": lookups.score_views(scores, flags),
         "flags": flags,
         "link_alerts": lookups.subject_link_alerts(session, me, subject),
+        "schedule_section": pages_outreach.schedule_section(session, subject),
         "timeline": lookups.couple_timeline(  # what has happened: planned sessions are not in it
             [s for s in sessions if s.attendance != "planned"], all_sessions=session_total <= len(sessions),
             agreements=agreements,

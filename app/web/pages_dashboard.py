@@ -15,7 +15,7 @@ from app.clients.service import couples_public
 from app.db import SessionDep, utcnow
 from app.reports.core.formatting import zone
 from app.sessions.service import last_session_by_couple, list_sessions, next_planned_by_couple, upcoming_planned
-from app.web import lookups
+from app.web import lookups, pages_outreach
 from app.web.deps import CurrentWebCounselor
 from app.web.templating import render
 
@@ -23,7 +23,9 @@ router = APIRouter()
 
 NOT_SEEN_DAYS = 21
 RECENT_SESSIONS = 8
-PLANNED_DAYS = 7  # planned sessions shown: today (from midnight, so today's are there to mark) and 6 more days
+#: Planned sessions shown: from today's midnight (so today's are there to mark) to the end of the
+#: same weekday next week, in the practice's zone.
+PLANNED_DAYS = 7
 
 
 @router.get("/dashboard")
@@ -32,7 +34,7 @@ def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) ->
                               offset=0, limit=RECENT_SESSIONS, attendance=("held", "cancelled", "no_show"))
     local = zone(request.state.viewer.timezone)
     today = datetime.combine(datetime.now(local).date(), time(), tzinfo=local)
-    planned = upcoming_planned(session, actor=me, start=today, end=today + timedelta(days=PLANNED_DAYS))
+    planned = upcoming_planned(session, actor=me, start=today, end=today + timedelta(days=PLANNED_DAYS + 1))
     return render(request, "dashboard.html", {
         "planned": planned, "planned_names": lookups.session_names(session, planned),
         "flags": lookups.open_flags(session, me),
@@ -42,6 +44,7 @@ def dashboard(request: Request, session: SessionDep, me: CurrentWebCounselor) ->
         "names": lookups.session_names(session, recent),
         "not_seen": couples_not_seen(session, me),
         "not_seen_days": NOT_SEEN_DAYS,
+        "outreach_queue": pages_outreach.dashboard_queue(session, me),
     })
 
 

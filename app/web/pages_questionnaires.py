@@ -45,11 +45,12 @@ def _send_form(request: Request, subject: Subject, values: dict[str, Any], error
 
 def _defaults(session: Session, me: Counselor, subject: Subject) -> dict[str, Any]:
     """A first send form: the questionnaire sent last time (else the first assessment the
-    definitions offer), two weeks, everyone ticked."""
+    definitions offer), the practice's link length, everyone ticked."""
     catalog = default_catalog()
     last = service.last_given(session, actor=me, subject=subject)
     usual = last if last and catalog.versions(last) else (catalog.of_kind("assessment") or catalog.all())[0].id
-    return {"instrument_id": usual, "expires_in_days": "14", "client_ids": [str(p.id) for p in subject.people]}
+    days = service.practice_link_days(session, me)
+    return {"instrument_id": usual, "expires_in_days": str(days), "client_ids": [str(p.id) for p in subject.people]}
 
 
 @router.get("/couples/{couple_id:id}/send")

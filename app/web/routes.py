@@ -14,6 +14,7 @@ from app.web import (
     pages_clients,
     pages_couples,
     pages_dashboard,
+    pages_outreach,
     pages_questionnaires,
     pages_reports,
     pages_sessions,
@@ -31,7 +32,7 @@ CONTENT_TYPES = {
 
 router = APIRouter(include_in_schema=False)
 for _module in (pages_auth, pages_dashboard, pages_clients, pages_couples, pages_agreements, pages_sessions,
-                pages_questionnaires, pages_reports, pages_admin):
+                pages_questionnaires, pages_reports, pages_admin, pages_outreach):
     router.include_router(_module.router)
 
 

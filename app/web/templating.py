@@ -40,6 +40,13 @@ NOTICES = {
     "counselor-saved": "Counselor updated.",
     "flag-resolved": "Flag marked as dealt with. It stays in the record and can be reopened.",
     "flag-reopened": "Flag reopened.",
+    "schedule-added": "Schedule added. Anything due now is ready: see Messages to pass on.",
+    "schedule-saved": "Schedule changed.",
+    "schedule-paused": "Schedule paused. Nothing new is sent until you resume it.",
+    "schedule-resumed": "Schedule resumed. What fell due while it was paused is not sent.",
+    "schedule-stopped": "Schedule stopped. Messages not yet sent are cancelled; links already sent still work.",
+    "message-passed-on": "Marked as passed on. Any reminders count from now.",
+    "message-released": "The message is in your outbox, to hand on in person.",
 }
 
 

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.instruments.catalog import default_catalog
 from app.instruments.models import Definition
+from app.practice.models import Practice
 from app.questionnaires.administrations import passcodes
 from app.questionnaires.administrations.links import issue_link
 from app.questionnaires.administrations.openings import opened_in_browsers
@@ -122,6 +123,13 @@ def _check_recipient(session: Session, *, actor: Counselor, data: Administration
         raise InvalidField("couple_id", f"Client {data.client_id} is not a partner in couple {data.couple_id}")
 
 
+def practice_link_days(session: Session, actor: Counselor) -> int:
+    """How long a link works unless the send says otherwise: the practice's setting."""
+    practice = session.get(Practice, actor.practice_id)
+    assert practice is not None
+    return practice.link_days
+
+
 def create_administration(
     session: Session, *, actor: Counselor, data: AdministrationCreate
 ) -> tuple[Administration, str | None]:
@@ -135,7 +143,8 @@ def create_administration(
         counselor_id=actor.id, instrument_id=definition.id, instrument_version=definition.version,
         definition_checksum=definition.checksum, mode=data.mode,
     )
-    link = issue_link(administration, days=data.expires_in_days) if data.mode == "link" else None
+    days = data.expires_in_days or practice_link_days(session, actor)
+    link = issue_link(administration, days=days) if data.mode == "link" else None
     session.add(administration)
     session.flush()
     record(session, actor=actor, practice_id=actor.practice_id, action="create", entity=ENTITY,
@@ -178,7 +187,7 @@ def resend_link(
         raise Conflict("This questionnaire is already submitted; give a new one instead")
     if administration.mode != "link":
         raise Conflict("This questionnaire is being entered in session; it has no link")
-    link = issue_link(administration, days=expires_in_days)
+    link = issue_link(administration, days=expires_in_days or practice_link_days(session, actor))
     answered = session.exec(select(func.count()).select_from(Response).where(
         Response.administration_id == administration.id)).one()
     if administration.status == "revoked":
@@ -232,7 +241,7 @@ def answered_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
 
 
 _NOT_SHOWN = {"token_hash", "passcode_hash", "reset_code_hash", "passcode_failures", "status", "practice_id",
-              "definition_checksum"}
+              "definition_checksum", "link_nonce"}
 
 
 def to_public(administration: Administration, *, answered: int, browsers: int = 0) -> AdministrationPublic:
