@@ -3,7 +3,8 @@ the couple page and the dashboard show what is planned."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -149,7 +150,10 @@ def test_couple_page_and_dashboard_show_the_next_planned_session(client, factory
     _planned(db, couple, _in(days=-2))  # never marked: not "next"
     soon = _planned(db, couple, datetime(2099, 1, 1, 3, 30, tzinfo=UTC), duration_minutes=80, modality="video")
     near = _planned(db, quiet, _in(days=2), modality="phone")
-    _planned(db, quiet, _in(days=12))  # beyond the dashboard's week
+    new_york = ZoneInfo("America/New_York")
+    next_week = datetime.combine(datetime.now(new_york).date() + timedelta(days=7), time(23, 0), tzinfo=new_york)
+    week = _planned(db, quiet, next_week)  # the same weekday next week, late: still shown
+    _planned(db, quiet, next_week + timedelta(hours=2))  # the day after: beyond the dashboard's week
     browser = Browser(client, me)
 
     page = browser.get(f"/couples/{couple.id}").text
@@ -162,7 +166,7 @@ def test_couple_page_and_dashboard_show_the_next_planned_session(client, factory
     planned = dashboard[dashboard.index('id="planned-h"'):dashboard.index('id="recent-h"')]
     assert f'href="/sessions/{near.id}"' in planned and "Kim &amp; Lou Lee" in planned and "Phone · 50 min" in planned
     assert f'href="/sessions/{soon.id}"' not in planned
-    assert planned.count("<li>") == 1
+    assert f'href="/sessions/{week.id}"' in planned and planned.count("<li>") == 2
     recent = dashboard[dashboard.index('id="recent-h"'):dashboard.index('id="notseen-h"')]
     assert ">Planned</span>" not in recent and "Held" in recent
     not_seen = dashboard[dashboard.index('id="notseen-h"'):]
