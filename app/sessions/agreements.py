@@ -152,6 +152,8 @@ def record_checkin(
     therapy = session.get(TherapySession, data.session_id)
     if therapy is None or therapy.couple_id != agreement.couple_id:
         raise InvalidField("session_id", "That session is not one of this couple's sessions")
+    if therapy.attendance != "held":
+        raise Conflict("Agreements are checked in on at a held session: mark the session held first")
     existing = session.exec(select(AgreementCheckIn).where(
         AgreementCheckIn.agreement_id == agreement.id, AgreementCheckIn.session_id == therapy.id,
     )).first()

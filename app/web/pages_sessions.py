@@ -16,7 +16,7 @@ from app.clients import service as clients
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
-from app.errors import Conflict, InvalidField
+from app.errors import InvalidField
 from app.fields import parse_id
 from app.reports.core.formatting import label
 from app.sessions import agreements, service
@@ -237,8 +237,6 @@ def checkins_save(session_id: int, session: SessionDep, me: CurrentWebCounselor,
     found = service.get_session_record(session, actor=me, session_id=session_id)
     if found.couple_id is None:  # individual sessions have no couple agreements
         return RedirectResponse(f"/sessions/{session_id}", status_code=303)
-    if found.attendance != "held":
-        raise Conflict("Agreements are checked in on at a held session: mark the session held first")
     for agreement in agreements.list_agreements(session, actor=me, couple_id=found.couple_id):
         outcome = text(form, f"outcome_{agreement.id}")
         if not outcome:

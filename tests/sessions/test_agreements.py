@@ -99,3 +99,15 @@ def test_agreement_records_take_the_same_queries_for_one_or_many(factory, db):
     assert [len(r.checkins) for r in many] == [2, 2, 2, 2]
     assert [at for _, at in many[0].checkins] == sorted(v.starts_at for v in visits)  # in session order
     assert queries_one == queries_many
+
+
+def test_a_checkin_belongs_to_a_held_session_in_the_api_too(client, factory):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    agreement = factory.agreement(couple)
+    cancelled = factory.therapy_session(couple, attendance="cancelled", note_data="")
+    url = f"/api/v1/agreements/{agreement.id}/checkins"
+    refused = client.post(url, json={"session_id": cancelled.id, "outcome": "kept"}, headers=factory.headers(me))
+    assert refused.status_code == 409
+    assert "held session" in refused.json()["detail"]
+    assert client.get(url, headers=factory.headers(me)).json() == []
