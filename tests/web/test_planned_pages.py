@@ -75,12 +75,12 @@ def test_the_record_form_sends_a_future_session_to_planning(client, factory, db)
 def test_mark_held_then_write_and_sign_the_note(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
-    factory.agreement(couple, title="Open phone")
+    agreement = factory.agreement(couple, title="Open phone")
     therapy = _planned(db, couple, _in(minutes=-30))
     browser = Browser(client, me)
     page = browser.get(f"/sessions/{therapy.id}").text
     assert "Did it take place?" in page and "Open phone" not in page  # check-ins come once it is held
-    refused = browser.post(f"/sessions/{therapy.id}/checkins", {})
+    refused = browser.post(f"/sessions/{therapy.id}/checkins", {f"outcome_{agreement.id}": "kept"})
     assert refused.status_code == 409
     none_ticked = browser.post(f"/sessions/{therapy.id}/attendance", {"attendance": "held"})
     assert none_ticked.status_code == 422 and 'id="attendee_ids-error"' in none_ticked.text
