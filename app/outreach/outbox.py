@@ -36,7 +36,8 @@ ENTITY = "message"
 RELEASABLE = ("email_unconfirmed", "email_unsafe", "no_email")
 LIFTED_BY = {
     "safety_flag": "Deal with the open flag first; the message goes once no high-severity flag is open.",
-    "email_unsafe": "Email is marked unsafe: hand it on in person, or change “Safe to email” on the client's page.",
+    "email_unsafe": "Email is marked unsafe: hand it on in person, or change “Safe to write to their inbox” on "
+                    "the client's page.",
     "email_unconfirmed": "Confirm on the client's page that email is safe, or hand it on in person.",
     "no_email": "Add an email address on the client's page, or hand it on in person.",
 }

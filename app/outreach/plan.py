@@ -108,9 +108,10 @@ def next_due(rule: Rule, *, zone: ZoneInfo, held: Sequence[datetime], planned: S
         every = max(rule.every or 1, 1)
         counted = sum(1 for t in held if t >= _starts(rule, zone))
         return NextDue(None, sessions_to_go=every - counted % every)
-    horizon = now + timedelta(days=400)
+    start = max(now, _starts(rule, zone))  # a schedule that starts later looks from its start
+    horizon = start + timedelta(days=400)
     if rule.rule == "every_weeks" and rule.ends_on is None:
-        horizon = now + timedelta(weeks=max(rule.every or 1, 1) + 1)
+        horizon = start + timedelta(weeks=max(rule.every or 1, 1) + 1)
     later = [o for o in occurrences(rule, zone=zone, held=held, planned=planned, until=horizon) if o.due_at > now]
     return NextDue(later[0].due_at) if later else None
 

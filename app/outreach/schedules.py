@@ -71,7 +71,8 @@ def rule_words(schedule: Schedule) -> str:
 ENDED_WORDS = {"stopped": "stopped", "discharged": "discharged", "end date reached": "end date reached"}
 
 
-def next_words(schedule: Schedule, due: plan.NextDue | None, zone: ZoneInfo, now: datetime) -> str:
+def next_words(schedule: Schedule, due: plan.NextDue | None, zone: ZoneInfo, now: datetime,
+               sent: bool = False) -> str:
     if schedule.status == "ended":
         return f"Ended ({ENDED_WORDS.get(schedule.ended_reason or '', schedule.ended_reason or 'ended')})"
     if schedule.status == "paused":
@@ -79,7 +80,7 @@ def next_words(schedule: Schedule, due: plan.NextDue | None, zone: ZoneInfo, now
     if due is None:
         if schedule.rule == "before_session":
             return "When a session is planned"
-        return "Nothing more to send"
+        return "Sent" if schedule.rule == "once" and sent else "Nothing more to send"
     if due.sessions_to_go is not None:
         n = due.sessions_to_go
         return "After the next held session" if n == 1 else f"After {n} more held sessions"
@@ -287,7 +288,8 @@ def to_public(schedule: Schedule, *, zone: ZoneInfo, now: datetime, held: list[d
         ends_on=schedule.ends_on, link_days=schedule.link_days, status=schedule.status,  # type: ignore[arg-type]
         ended_reason=schedule.ended_reason, rule_text=rule_words(schedule),
         next_due_at=due.at if due else None, sessions_to_go=due.sessions_to_go if due else None,
-        next_due_text=next_words(schedule, due, zone, now), last_sent_at=last_sent, created_at=schedule.created_at,
+        next_due_text=next_words(schedule, due, zone, now, sent=last_sent is not None), last_sent_at=last_sent,
+        created_at=schedule.created_at,
     )
 
 

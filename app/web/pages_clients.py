@@ -30,11 +30,12 @@ CLIENT_FIELDS = ("first_name", "last_name", "preferred_name", "pronouns", "email
 FIELD_LABELS = {
     "first_name": "First name", "last_name": "Last name", "preferred_name": "Preferred name",
     "pronouns": "Pronouns", "email": "Email", "phone": "Phone", "date_of_birth": "Date of birth",
-    "counselor_id": "Counselor", "contact_preference": "How links reach them", "email_safe": "Safe to email",
+    "counselor_id": "Counselor", "contact_preference": "How links reach them",
+    "email_safe": "Safe to write to their inbox",
 }
 CONTACT_FIELDS = ("contact_preference", "email_safe")
 CONTACT_OPTIONS = [("email", "By email"), ("counselor", "Only through me (I pass links on)")]
-EMAIL_SAFE_OPTIONS = [("unknown", "Not known yet"), ("yes", "Yes, email is safe"), ("no", "No, don't email")]
+EMAIL_SAFE_OPTIONS = [("unknown", "Not known yet"), ("yes", "Yes, email is safe"), ("no", "No, don't send email")]
 
 
 def counselor_options(session: Session, me: Counselor) -> list[tuple[int, str]]:

@@ -193,3 +193,10 @@ def _subject(db, loop):
     from app.clients.subjects import load_subject
 
     return load_subject(db, actor=_me(db, loop.couple), couple_id=loop.couple.id)
+
+
+def test_a_schedule_that_starts_months_ahead_names_its_first_date_and_a_sent_once_says_sent(db, loop_couple):
+    later = _make(db, loop_couple, rule="every_weeks", every=2, starts_on=date(2026, 9, 7))
+    assert schedules.schedule_public(db, later, now=MONDAY).next_due_text == "Mon 7 Sep, 09:00"
+    once = _make(db, loop_couple)
+    assert schedules.schedule_public(db, once, now=MONDAY).next_due_text == "Sent"
