@@ -61,6 +61,8 @@ def wording_for(session: Session, message: Message, *, now: datetime) -> Wording
     link = current_link(administration)
     if link is None or effective_status(administration, now) not in OPEN:
         return None
+    if message.kind == "reminder" and administration.reminders_stopped_at is not None:
+        return None  # the client asked for no more; the sweep would cancel it, this is sooner
     return compose(kind=message.kind, sender=practice.mail_name or practice.name,
                    first_name=client.preferred_name or client.first_name, link=link,
                    expires_at=administration.expires_at, now=now, zone=zone_of(practice),

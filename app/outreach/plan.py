@@ -28,6 +28,9 @@ class Rule:
     days_before: int | None = None
     ends_on: date | None = None
     skip_before: datetime | None = None
+    # When the schedule was set up: a send dated that same day goes at once, not at 09:00, since
+    # a counselor who says "once, today" before nine means now.
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ class NextDue:
     sessions_to_go: int | None = None
 
 
-def _local_send_time(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(SEND_HOUR), tzinfo=zone).astimezone(UTC)
+def _local_send_time(day: date, zone: ZoneInfo, created_at: datetime | None = None) -> datetime:
+    at = datetime.combine(day, time(SEND_HOUR), tzinfo=zone).astimezone(UTC)
+    if created_at is not None and created_at.astimezone(zone).date() == day:
+        return min(at, created_at)
+    return at
 
 
 def _starts(rule: Rule, zone: ZoneInfo) -> datetime:
@@ -69,11 +75,11 @@ def occurrences(rule: Rule, *, zone: ZoneInfo, held: Sequence[datetime],
     """
     found: list[Occurrence] = []
     if rule.rule == "once":
-        found = [Occurrence("once", _local_send_time(rule.starts_on, zone))]
+        found = [Occurrence("once", _local_send_time(rule.starts_on, zone, rule.created_at))]
     elif rule.rule == "every_weeks":
         step = timedelta(weeks=max(rule.every or 1, 1))
         k, day = 0, rule.starts_on
-        while (due := _local_send_time(day, zone)) <= until:
+        while (due := _local_send_time(day, zone, rule.created_at)) <= until:
             found.append(Occurrence(f"w{k}", due))
             k, day = k + 1, day + step
     elif rule.rule == "every_sessions":

@@ -61,7 +61,8 @@ def schedule_clients(session: Session, schedule: Schedule) -> list[Client]:
 
 def rule_of(schedule: Schedule) -> plan.Rule:
     return plan.Rule(rule=schedule.rule, starts_on=schedule.starts_on, every=schedule.every,
-                     days_before=schedule.days_before, ends_on=schedule.ends_on, skip_before=schedule.skip_before)
+                     days_before=schedule.days_before, ends_on=schedule.ends_on, skip_before=schedule.skip_before,
+                     created_at=schedule.created_at)
 
 
 def session_times(session: Session, schedule: Schedule) -> tuple[list[datetime], list[tuple[int, datetime]]]:

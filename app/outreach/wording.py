@@ -9,6 +9,7 @@ is waiting, gives the link and how long it works, and a link to stop reminders.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,15 +29,16 @@ class Wording:
 
 
 def time_left(now: datetime, expires_at: datetime) -> str:
-    """"2 days", "1 day", "5 hours", "less than an hour"."""
+    """"7 days", "1 day", "5 hours", "less than an hour": whole hours rounded up, then whole days,
+    so a link made a moment ago for 7 days says 7 days."""
     seconds = (expires_at - now).total_seconds()
-    days = int(seconds // 86400)
-    if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours = int(seconds // 3600)
-    if hours >= 1:
+    if seconds < 3600:
+        return "less than an hour"
+    hours = math.ceil(seconds / 3600)
+    if hours < 24:
         return f"{hours} hour{'s' if hours != 1 else ''}"
-    return "less than an hour"
+    days = hours // 24
+    return f"{days} day{'s' if days != 1 else ''}"
 
 
 def _until(expires_at: datetime, zone: ZoneInfo) -> str:

@@ -80,3 +80,23 @@ def test_reminders_that_would_collide_or_fall_outside_the_link_are_dropped():
     assert reminder_times(first_sent_at=sent, expires_at=sent + timedelta(days=1), after_days=2, before_days=1) == []
     assert reminder_times(first_sent_at=sent, expires_at=sent + timedelta(days=7), after_days=None,
                           before_days=None) == []
+
+
+def test_once_today_set_up_before_nine_goes_at_once():
+    rule = Rule("once", starts_on=date(2026, 1, 5), created_at=at("2026-01-05 07:40"))
+    due = due_now(rule, zone=LONDON, held=[], planned=[], now=at("2026-01-05 07:41"), made=set())
+    assert due is not None and due.due_at == at("2026-01-05 07:40")
+    later = Rule("once", starts_on=date(2026, 1, 6), created_at=at("2026-01-05 07:40"))
+    assert due_now(later, zone=LONDON, held=[], planned=[], now=at("2026-01-06 08:59"), made=set()) is None
+
+
+def test_time_left_is_whole_hours_rounded_up_then_whole_days():
+    from app.outreach.wording import time_left
+
+    now = at("2026-05-01 09:00")
+    assert time_left(now, now + timedelta(days=7) - timedelta(seconds=5)) == "7 days"
+    assert time_left(now, now + timedelta(days=1)) == "1 day"
+    assert time_left(now, now + timedelta(hours=23, minutes=10)) == "1 day"
+    assert time_left(now, now + timedelta(hours=5, minutes=10)) == "6 hours"
+    assert time_left(now, now + timedelta(hours=1)) == "1 hour"
+    assert time_left(now, now + timedelta(minutes=50)) == "less than an hour"
