@@ -27,6 +27,7 @@ from app.outreach.contact import hold_reason
 from app.outreach.models import Message
 from app.outreach.sending import OPEN, zone_of
 from app.outreach.wording import Wording, compose
+from app.practice.mail_name import sender_name
 from app.practice.models import Practice
 from app.questionnaires.administrations.links import current_link, quiet_url
 from app.questionnaires.administrations.state import effective_status
@@ -63,7 +64,7 @@ def wording_for(session: Session, message: Message, *, now: datetime) -> Wording
         return None
     if message.kind == "reminder" and administration.reminders_stopped_at is not None:
         return None  # the client asked for no more; the sweep would cancel it, this is sooner
-    return compose(kind=message.kind, sender=practice.mail_name or practice.name,
+    return compose(kind=message.kind, sender=sender_name(practice.name, practice.mail_name),
                    first_name=client.preferred_name or client.first_name, link=link,
                    expires_at=administration.expires_at, now=now, zone=zone_of(practice),
                    stop_link=quiet_url(administration))
@@ -101,7 +102,7 @@ def _prepare(message_id: int, now: datetime) -> tuple[mail.EmailMessage | None, 
             return None, Outcome("held" if reason else "cancelled")
         practice = session.get(Practice, message.practice_id)
         assert practice is not None and client.email
-        built = mail.build(key=message.key, to=client.email, sender_name=practice.mail_name or practice.name,
+        built = mail.build(key=message.key, to=client.email, sender_name=sender_name(practice.name, practice.mail_name),
                            subject=wording.subject, body=wording.body)
         session.commit()
         return built, None

@@ -73,6 +73,8 @@ ENDED_WORDS = {"stopped": "stopped", "discharged": "discharged", "end date reach
 
 def next_words(schedule: Schedule, due: plan.NextDue | None, zone: ZoneInfo, now: datetime,
                sent: bool = False) -> str:
+    if schedule.status == "ended" and schedule.ended_reason == "sent":
+        return "Sent"  # a once-only schedule that has given everyone their link
     if schedule.status == "ended":
         return f"Ended ({ENDED_WORDS.get(schedule.ended_reason or '', schedule.ended_reason or 'ended')})"
     if schedule.status == "paused":

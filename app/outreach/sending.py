@@ -78,17 +78,21 @@ def session_times(session: Session, schedule: Schedule) -> tuple[list[datetime],
 
 
 def _discharged(session: Session, schedule: Schedule) -> bool:
+    """The couple or client was discharged (for a couple: as a couple, or both partners)."""
     if schedule.couple_id is not None:
         couple = session.get(Couple, schedule.couple_id)
-        return couple is None or couple.status == "discharged"
-    client = session.get(Client, schedule.client_id)
-    return client is None or client.status == "discharged"
+        if couple is None or couple.status == "discharged":
+            return True
+    return all(client.status == "discharged" for client in schedule_clients(session, schedule))
 
 
-def end_schedule(session: Session, schedule: Schedule, *, reason: str, now: datetime) -> int:
-    """End a schedule and cancel its messages that have not gone out; returns how many."""
+def end_schedule(session: Session, schedule: Schedule, *, reason: str, now: datetime, cancel: bool = True) -> int:
+    """End a schedule and (unless it ended because it has sent all it had to) cancel its
+    messages that have not gone out; returns how many."""
     schedule.status, schedule.ended_reason, schedule.updated_at = "ended", reason, now
     session.add(schedule)
+    if not cancel:
+        return 0
     waiting = session.exec(select(Message).where(Message.schedule_id == schedule.id,
                                                  col(Message.status).in_(("held", "queued")),
                                                  Message.kind == "invitation")).all()
@@ -141,7 +145,8 @@ def _ready(session: Session, message: Message, client: Client, now: datetime) ->
     elif message.channel == "email":
         message.status, message.held_reason, message.next_attempt_at = "queued", None, None
     else:
-        message.status, message.held_reason, message.sent_at = "outbox", None, now
+        # Not sent yet: it is sent when the counselor passes it on, and reminders count from then.
+        message.status, message.held_reason = "outbox", None
     message.updated_at = now
 
 
@@ -168,10 +173,14 @@ def invite(session: Session, schedule: Schedule, client: Client, practice: Pract
     return message
 
 
-def _open_from_schedule(session: Session, schedule: Schedule, client_id: int, now: datetime) -> bool:
+def _has_open_link(session: Session, schedule: Schedule, client_id: int, now: datetime) -> bool:
+    """The person already has a working link to this questionnaire in this context (from any
+    schedule, or sent by hand): a new one waits, so nobody holds two of the same at once."""
     found = session.exec(select(Administration).where(
-        Administration.schedule_id == schedule.id, Administration.client_id == client_id,
-        col(Administration.status).in_(OPEN))).all()
+        Administration.client_id == client_id, Administration.instrument_id == schedule.instrument_id,
+        Administration.couple_id == schedule.couple_id if schedule.couple_id is not None
+        else col(Administration.couple_id).is_(None),
+        Administration.mode == "link", col(Administration.status).in_(OPEN))).all()
     return any(effective_status(a, now) in OPEN for a in found)
 
 
@@ -192,17 +201,26 @@ def _sweep_schedule(session: Session, schedule: Schedule, practice: Practice, no
         result.cancelled += end_schedule(session, schedule, reason="end date reached", now=now)
         result.ended += 1
         return
-    if schedule.rule == "once" and _made_keys_any(session, schedule):
-        return
     held, planned = session_times(session, schedule)
-    for client in schedule_clients(session, schedule):
+    people = [c for c in schedule_clients(session, schedule) if c.status == "active"]
+    for client in people:
         assert client.id is not None
-        if client.status != "active" or _open_from_schedule(session, schedule, client.id, now):
+        if _has_open_link(session, schedule, client.id, now):
             continue
         due = plan.due_now(rule_of(schedule), zone=zone, held=held, planned=planned, now=now,
                            made=_made_keys(session, schedule, client.id))
         if due is not None and invite(session, schedule, client, practice, due, now) is not None:
             result.invitations += 1
+    if schedule.rule == "once" and _all_given(session, schedule, people):
+        end_schedule(session, schedule, reason="sent", now=now, cancel=False)
+
+
+def _all_given(session: Session, schedule: Schedule, people: list[Client]) -> bool:
+    """Everyone on a once-only schedule has their link (none of its messages still held)."""
+    statuses = session.exec(select(Message.client_id, Message.status).where(
+        Message.schedule_id == schedule.id, Message.kind == "invitation")).all()
+    given = {client_id for client_id, status in statuses if status != "held"}
+    return bool(people) and all(c.id in given for c in people)
 
 
 def sweep_schedule(session: Session, schedule: Schedule, now: datetime) -> SweepResult:
@@ -215,10 +233,6 @@ def sweep_schedule(session: Session, schedule: Schedule, now: datetime) -> Sweep
     return result
 
 
-def _made_keys_any(session: Session, schedule: Schedule) -> bool:
-    return session.exec(select(Message.id).where(Message.schedule_id == schedule.id).limit(1)).first() is not None
-
-
 def _first_message(session: Session, administration_id: int) -> Message | None:
     return session.exec(select(Message).where(Message.administration_id == administration_id,
                                               Message.kind == "invitation")).first()
@@ -227,9 +241,11 @@ def _first_message(session: Session, administration_id: int) -> Message | None:
 def _remind(session: Session, administration: Administration, practice: Practice, now: datetime,
             result: SweepResult) -> None:
     first = _first_message(session, administration.id)  # type: ignore[arg-type]
-    if first is None or first.status not in ("sent", "outbox") or administration.expires_at is None:
+    # Only once the first message has gone out (emailed, or passed on by the counselor): a
+    # reminder of a message never received would puzzle whoever reads it.
+    if first is None or first.status != "sent" or first.sent_at is None or administration.expires_at is None:
         return
-    slots = plan.reminder_times(first_sent_at=first.sent_at or first.created_at, expires_at=administration.expires_at,
+    slots = plan.reminder_times(first_sent_at=first.sent_at, expires_at=administration.expires_at,
                                 after_days=practice.reminder_after_days, before_days=practice.reminder_before_days)
     due = [(slot, at) for slot, at in slots if at <= now]
     if not due:
@@ -237,6 +253,8 @@ def _remind(session: Session, administration: Administration, practice: Practice
     slot, at = due[-1]
     client = session.get(Client, administration.client_id)
     assert client is not None and administration.token_hash is not None
+    if client.status != "active":
+        return
     message = Message(practice_id=administration.practice_id, client_id=administration.client_id,
                       couple_id=administration.couple_id, schedule_id=administration.schedule_id,
                       administration_id=administration.id,
@@ -269,6 +287,10 @@ def release(session: Session, message: Message, practice: Practice, now: datetim
 def _release_held(session: Session, practice: Practice, now: datetime, result: SweepResult) -> None:
     held = session.exec(select(Message).where(Message.practice_id == practice.id, Message.status == "held")).all()
     for message in held:
+        if not _reachable(session, message):
+            _cancel(session, message, now)
+            result.cancelled += 1
+            continue
         result.released += release(session, message, practice, now)
 
 
@@ -278,10 +300,13 @@ def _close_finished(session: Session, practice: Practice, now: datetime, result:
                         .join(Administration, col(Administration.id) == col(Message.administration_id))
                         .where(Message.practice_id == practice.id,
                                col(Message.status).in_(("held", "queued", "outbox")))).all()
+    unplanned = _unplanned_sessions(session, [m for m, _ in rows])
     for message, administration in rows:
+        if _session_of(message) in unplanned:
+            _withdraw(session, administration, now)
         status = effective_status(administration, now)
         stopped = message.kind == "reminder" and administration.reminders_stopped_at is not None
-        if status in OPEN and not stopped:
+        if status in OPEN and not stopped and _reachable(session, message):
             continue
         if message.status == "outbox" and status == "submitted":
             message.status, message.updated_at = "sent", now  # it evidently reached the client
@@ -289,6 +314,41 @@ def _close_finished(session: Session, practice: Practice, now: datetime, result:
         else:
             _cancel(session, message, now)
         result.cancelled += 1
+
+
+def _reachable(session: Session, message: Message) -> bool:
+    """Nothing more goes to a discharged client, or about a discharged couple's work."""
+    client = session.get(Client, message.client_id)
+    if client is None or client.status != "active":
+        return False
+    couple = session.get(Couple, message.couple_id) if message.couple_id is not None else None
+    return couple is None or couple.status != "discharged"
+
+
+def _session_of(message: Message) -> int | None:
+    """The planned session a before-session message was for ("s4:p17:c2" -> 17)."""
+    occurrence = message.key.split(":")[1] if message.key.startswith("s") else ""
+    return int(occurrence[1:]) if occurrence.startswith("p") and occurrence[1:].isdigit() else None
+
+
+def _unplanned_sessions(session: Session, messages: list[Message]) -> set[int]:
+    """Of the sessions these messages were sent before, those no longer planned (cancelled, or gone)."""
+    ids = {sid for m in messages if (sid := _session_of(m)) is not None}
+    if not ids:
+        return set()
+    still = session.exec(select(TherapySession.id).where(col(TherapySession.id).in_(ids),
+                                                         TherapySession.attendance == "planned")).all()
+    return ids - set(still)
+
+
+def _withdraw(session: Session, administration: Administration, now: datetime) -> None:
+    """The session a check-in was sent before won't happen: close its link if nothing was saved yet."""
+    if administration.status != "pending" or effective_status(administration, now) not in OPEN:
+        return
+    administration.status, administration.revoked_at = "revoked", now
+    session.add(administration)
+    record(session, actor=None, actor_kind="system", practice_id=administration.practice_id, action="revoke",
+           entity="administration", entity_id=administration.id, detail={"reason": "session no longer planned"})
 
 
 def _open_links(session: Session, practice: Practice, now: datetime) -> Iterable[Administration]:

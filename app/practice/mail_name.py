@@ -18,3 +18,16 @@ CLINICAL_WORDS = (
 def clinical_words_in(text: str) -> list[str]:
     lowered = text.casefold()
     return [w for w in CLINICAL_WORDS if w in lowered]
+
+
+#: What a message says it is from when every word of the practice's name gives away what it does.
+NEUTRAL_SENDER = "Your appointments"
+
+
+def sender_name(name: str, mail_name: str | None) -> str:
+    """The name messages carry: the practice's mail name, else its name without any word that
+    says what it does ("Harbour Lane Counselling" -> "Harbour Lane"), else a neutral one."""
+    if mail_name:
+        return mail_name
+    kept = " ".join(word for word in name.split() if not clinical_words_in(word))
+    return kept or NEUTRAL_SENDER

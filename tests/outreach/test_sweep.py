@@ -124,7 +124,7 @@ def test_a_paused_schedule_sends_nothing_and_resuming_sends_no_backlog(db, loop_
 
 
 def test_discharge_ends_the_schedule_and_cancels_what_waits(db, loop_couple, email_on):
-    schedule = add_schedule(db, loop_couple.couple)
+    schedule = add_schedule(db, loop_couple.couple, rule="every_weeks", every=2)
     loop_couple.a.email_safe, loop_couple.a.email_safe_source = "unknown", None
     db.add(loop_couple.a)
     db.commit()
@@ -229,3 +229,71 @@ def test_a_revoked_link_cancels_its_reminder_and_a_stopped_one_gets_none(db, loo
     db.commit()
     assert run(MONDAY_9 + timedelta(days=2, hours=1)).cancelled == 1
     assert [(m.client_id, m.status) for m in messages(db, kind="reminder")] == [(loop_couple.a.id, "cancelled")]
+
+
+def test_an_outbox_message_is_reminded_of_only_after_it_was_passed_on(db, loop_couple):
+    add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    assert run(MONDAY_9 + timedelta(days=3)).reminders == 0  # never passed on: nothing to remind of
+    first = messages(db, client_id=loop_couple.a.id)[0]
+    first.status, first.sent_at = "sent", MONDAY_9 + timedelta(days=3)  # what "I've passed it on" does
+    db.add(first)
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=4)).reminders == 0
+    assert run(MONDAY_9 + timedelta(days=5)).reminders == 1  # two days after it was passed on
+    assert [m.client_id for m in messages(db, kind="reminder")] == [loop_couple.a.id]
+
+
+def test_a_discharged_partner_gets_nothing_more(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple, rule="every_weeks", every=1)
+    run(MONDAY_9)
+    mark_sent(db, MONDAY_9)
+    loop_couple.b.status = "discharged"
+    db.add(loop_couple.b)
+    db.commit()
+    assert run(MONDAY_9 + timedelta(days=2)).reminders == 1  # partner A only
+    assert run(MONDAY_9 + timedelta(days=7)).invitations == 1
+    assert {m.client_id for m in messages(db) if m.status != "sent"} == {loop_couple.a.id}
+
+
+def test_nobody_holds_two_working_links_to_the_same_questionnaire(db, loop_couple, email_on):
+    add_schedule(db, loop_couple.couple, rule="every_weeks", every=1)
+    add_schedule(db, loop_couple.couple, rule="once")
+    assert run(MONDAY_9).invitations == 2  # the first schedule's; the second waits
+    # A week later the first links have expired (7 days): the weekly one sends again, once each.
+    assert run(MONDAY_9 + timedelta(days=7)).invitations == 2
+    open_links = [a for a in db.exec(select(Administration)).all() if a.expires_at > MONDAY_9 + timedelta(days=7)]
+    assert sorted(a.client_id for a in open_links) == sorted([loop_couple.a.id, loop_couple.b.id])
+
+
+def test_a_cancelled_session_withdraws_its_check_in_link(db, loop_couple):
+    add_schedule(db, loop_couple.couple, rule="before_session", days_before=1, starts_on=date(2026, 3, 1),
+                 instrument_id="session-checkin")
+    planned = TherapySession(practice_id=loop_couple.couple.practice_id, counselor_id=loop_couple.couple.counselor_id,
+                             couple_id=loop_couple.couple.id, starts_at=datetime(2026, 3, 12, 18, tzinfo=UTC),
+                             attendance="planned")
+    db.add(planned)
+    db.commit()
+    assert run(datetime(2026, 3, 11, 18, tzinfo=UTC)).invitations == 2
+    planned.attendance = "cancelled"
+    db.add(planned)
+    db.commit()
+    assert run(datetime(2026, 3, 11, 19, tzinfo=UTC)).cancelled == 2
+    db.expire_all()
+    assert {a.status for a in db.exec(select(Administration)).all()} == {"revoked"}
+
+
+def test_a_once_only_schedule_ends_when_everyone_has_their_link(db, loop_couple, email_on):
+    schedule = add_schedule(db, loop_couple.couple)
+    run(MONDAY_9)
+    db.refresh(schedule)
+    assert (schedule.status, schedule.ended_reason) == ("ended", "sent")
+    assert len(messages(db)) == 2
+
+
+def test_a_name_that_says_counselling_never_reaches_a_subject():
+    from app.practice.mail_name import NEUTRAL_SENDER, sender_name
+
+    assert sender_name("Harbour Lane Counselling (demo)", None) == "Harbour Lane (demo)"
+    assert sender_name("Couples Therapy", None) == NEUTRAL_SENDER
+    assert sender_name("Harbour Lane Counselling", "Harbour Lane") == "Harbour Lane"
