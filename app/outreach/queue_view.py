@@ -2,8 +2,8 @@
 
 Categories, each read in one or two queries over the actor's caseload (an owner: the practice):
 
-- ``due``: a schedule's next send within ``DUE_DAYS``, and messages waiting for the mail worker
-  or in the outbox to be passed on;
+- ``due``: a schedule's next send within ``DUE_DAYS``, and messages waiting for the mail worker;
+- ``to_pass_on``: messages in the outbox for the counselor to pass on by hand;
 - ``overdue``: a scheduled link that expired in the last ``RECENT_DAYS`` without being sent back,
   with nothing newer from that schedule for that person;
 - ``opened_not_sent``: a working link opened (or started) but not sent back;
@@ -49,6 +49,7 @@ OPEN = ("pending", "in_progress")
 
 CATEGORIES = {
     "due": "Due",
+    "to_pass_on": "To pass on",
     "overdue": "Overdue",
     "opened_not_sent": "Opened but not sent back",
     "never_opened": "Never opened",
@@ -175,7 +176,7 @@ def _messages(session: Session, actor: Counselor, now: datetime) -> dict[str, li
         if message.status == "queued":
             category, why = "due", f"A {kind} waiting to be emailed"
         elif message.status == "outbox":
-            category, why = "due", f"A {kind} in your outbox: pass it on"
+            category, why = "to_pass_on", f"A {kind} in your outbox: pass it on"
         elif message.status == "held":
             category = "held"
             why = f"A {kind} held: {HOLD_REASONS.get(message.held_reason or '', message.held_reason or 'held')}"

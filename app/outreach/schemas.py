@@ -88,7 +88,7 @@ class OutboxPublic(BaseModel):
     held: list[MessagePublic] = Field(description="Messages waiting for the counselor")
 
 
-QueueCategory = Literal["due", "overdue", "opened_not_sent", "never_opened", "expiring_soon", "held",
+QueueCategory = Literal["due", "to_pass_on", "overdue", "opened_not_sent", "never_opened", "expiring_soon", "held",
                         "undeliverable", "reminders_stopped"]
 
 

@@ -89,8 +89,8 @@ def test_a_client_schedule_the_outbox_passed_on_and_the_queue(client, db, factor
     assert client.post(f"/api/v1/messages/{message['id']}/passed-on", headers=headers).status_code == 200
     assert client.post(f"/api/v1/messages/{message['id']}/release", headers=headers).status_code == 409
     queue = client.get("/api/v1/queue", headers=headers).json()
-    assert set(queue["counts"]) == {"due", "overdue", "opened_not_sent", "never_opened", "expiring_soon", "held",
-                                    "undeliverable", "reminders_stopped"}
+    assert set(queue["counts"]) == {"due", "to_pass_on", "overdue", "opened_not_sent", "never_opened",
+                                    "expiring_soon", "held", "undeliverable", "reminders_stopped"}
 
 
 def test_practice_settings_refuse_a_mail_name_that_says_counselling(client, db, factory):

@@ -135,11 +135,11 @@ def test_held_messages_say_why_and_the_dashboard_counts_the_queue(client, factor
     assert f'action="/messages/{message.id}/release"' in outbox and "Hand it on in person" in outbox
     dashboard = browser.get("/dashboard").text
     assert "Your queue" in dashboard
-    assert 'href="#queue-due">Due: <strong>1</strong>' in dashboard
+    assert 'href="#queue-to_pass_on">To pass on: <strong>1</strong>' in dashboard
     assert 'href="#queue-held">Held: <strong>1</strong>' in dashboard and "Overdue: 0" in dashboard
     released = browser.post(f"/messages/{message.id}/release", follow_redirects=False)
     assert released.headers["location"] == "/outbox?notice=message-released"
-    assert 'href="#queue-due">Due: <strong>2</strong>' in browser.get("/dashboard").text
+    assert 'href="#queue-to_pass_on">To pass on: <strong>2</strong>' in browser.get("/dashboard").text
 
 
 def test_the_practice_sets_its_mail_name_and_link_days(client, factory, db):
