@@ -106,15 +106,52 @@ def demo() -> None:
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    workers: Annotated[int, typer.Option(help="Web server processes")] = 1,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    with_worker: Annotated[bool, typer.Option(
+        "--worker/--no-worker", help="Start the task queue's worker beside the server (the embedded default); "
+        "--no-worker when `mend worker` runs on its own")] = True,
+    queue_workers: Annotated[int, typer.Option(min=1, help="Processes of that worker")] = 2,
 ) -> None:
-    """Run the web server (migrating the database first)."""
+    """Run the web server (migrating the database first) and, unless --no-worker, the queue's worker."""
+    import signal
+    import sys
+
     from app.serving import run
 
+    # SIGTERM ends the process through Python, so the worker is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if migrate_first:
         migrate()
-    run(host=host, port=port, workers=workers)
+    child = None
+    if with_worker:
+        from app.worker import start_child
+
+        child = start_child(workers=queue_workers)
+    try:
+        run(host=host, port=port, workers=workers)
+    finally:
+        if child is not None:
+            from app.worker import stop_child
+
+            stop_child(child)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (threads with --threads)")] = 2,
+    threads: Annotated[bool, typer.Option("--threads", help="Threads in one process instead of processes")] = False,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process dies")] = None,
+) -> None:
+    """Run the task queue's workers: scheduled sends, reminders, retries, nightly snapshots, report batches.
+
+    The queue is MEND_QUEUE_URL (default: a SQLite file in the data folder, for one machine; a
+    redis://host:port/db URL for workers on several machines). On start it sweeps once, so what
+    came due while no worker ran goes out at once. SIGTERM or Ctrl-C stops it gracefully.
+    """
+    from app.worker import run
+
+    run(workers=workers, threads=threads, parent_pid=parent_pid)
 
 
 @app.command("check-assessments")
@@ -166,7 +203,7 @@ def report(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write")] = None,
     all_couples: Annotated[bool, typer.Option("--all", help="Every active couple")] = False,
     out_dir: Annotated[Path | None, typer.Option(help="Folder for --all")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Render processes for --all")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="--all: worker processes to start when no worker runs")] = 2,
     period_from: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"])] = None,
     period_to: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"])] = None,
     summary: Annotated[str | None, typer.Option(help="Counselor's summary (one couple)")] = None,
@@ -180,8 +217,12 @@ def report(
     shift_dates: Annotated[bool, typer.Option("--shift-dates", help="Supervision: move every date back by a "
                                               "secret number of days")] = False,
 ) -> None:
-    """Write a progress report PDF for one couple (--couple, -o) or every active couple (--all)."""
-    from app.reports.batch import BatchJob, generate_all_with_progress, single_report
+    """Write a progress report PDF for one couple (--couple, -o) or every active couple (--all).
+
+    --all puts one job per couple on the task queue and shows progress as the reports come back;
+    without a running worker it starts one (--workers processes) for the batch.
+    """
+    from app.reports.batch import BatchJob, BatchResult, active_couple_ids, queued_with_progress, single_report
 
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
@@ -190,8 +231,15 @@ def report(
     if shift_dates and audience != "supervision":
         _fail("Only a supervision copy can have its dates shifted (--audience supervision)")
     if all_couples and out_dir is not None:
-        job = BatchJob(out_dir, start, end, paper, audience=audience, dates_shifted=shift_dates)
-        result = generate_all_with_progress(job, workers=workers)
+        from app.worker import for_a_batch
+
+        job = BatchJob(out_dir.resolve(), start, end, paper, audience=audience, dates_shifted=shift_dates)
+        ids = active_couple_ids()
+        result = BatchResult(out_dir=job.out_dir)
+        job.out_dir.mkdir(parents=True, exist_ok=True)
+        if ids:
+            with for_a_batch(workers=workers, echo=lambda line: typer.echo(line, err=True)) as still_worked_on:
+                result = queued_with_progress(job, ids, still_worked_on=still_worked_on)
         for couple_id, problem in sorted(result.failed.items()):
             typer.echo(f"Couple {couple_id}: {problem}", err=True)
         typer.echo(f"Wrote {len(result.written)} reports in {result.seconds:.1f} s to {out_dir}")

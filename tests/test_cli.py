@@ -85,3 +85,21 @@ def test_check_assessments_names_file_and_problem(tmp_path):
     r = runner.invoke(app, ["check-assessments", "--directory", str(tmp_path)])
     assert r.exit_code == 1
     assert "broken.v1.yaml" in r.output
+
+
+def test_worker_and_serve_say_how_the_queue_runs():
+    worker = runner.invoke(app, ["worker", "--help"])
+    assert worker.exit_code == 0, worker.output
+    assert "MEND_QUEUE_URL" in worker.output and "--threads" in worker.output and "--workers" in worker.output
+    assert "--parent-pid" not in worker.output  # for `mend serve` and `mend report` only
+    serve = runner.invoke(app, ["serve", "--help"])
+    assert serve.exit_code == 0, serve.output
+    assert "--no-worker" in serve.output and "--queue-workers" in serve.output
+
+
+def test_report_all_with_no_active_couple_starts_no_worker(tmp_path):
+    out = tmp_path / "none"
+    result = runner.invoke(app, ["report", "--all", "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 0 reports in" in result.output and "worker" not in result.output
+    assert out.is_dir()

@@ -1,11 +1,13 @@
 """Reports for many couples at once, rendered in parallel worker processes.
 
 Rendering is CPU-bound Python (WeasyPrint), so threads would share one core;
-separate processes use them all. Workers are *spawned*: each imports WeasyPrint
-once, builds its own engine and never reuses a connection inherited from the
-parent. Per couple a worker reads in a read-only transaction (no writer lock),
-renders with no transaction open, then writes the Report row in a second short
-transaction. Like the CLI, a batch owns its transactions, so it commits itself.
+separate processes use them all. ``mend report --all`` puts one job per couple on the task
+queue (``enqueue_all``) and waits for the queue's workers (``collect``), so the batch runs
+wherever the workers run and shows its progress; ``generate_all`` renders in a pool of
+*spawned* processes of its own, with no queue (benchmarks compare the two). Either way, per
+couple a worker reads in a read-only transaction (no writer lock), renders with no
+transaction open, then writes the Report row in a second short transaction, each process with
+its own engine. Like the CLI, a batch owns its transactions, so it commits itself.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from app import queue
 from app.auth.models import Counselor
 from app.clients.models import Couple
 from app.errors import InvalidField, NotFound
@@ -43,6 +46,21 @@ class BatchJob:
     paper: Paper = "A4"
     audience: Audience = "clinical"
     dates_shifted: bool = False  # supervision only; each couple's copy gets its own shift
+
+    def as_args(self) -> dict[str, Any]:
+        """Plain values for a queued job (the folder absolute: a worker may run elsewhere)."""
+        return {"out_dir": str(self.out_dir.resolve()),
+                "period_start": self.period_start.isoformat() if self.period_start else None,
+                "period_end": self.period_end.isoformat() if self.period_end else None,
+                "paper": self.paper, "audience": self.audience, "dates_shifted": self.dates_shifted}
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> BatchJob:
+        def day(value: str | None) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        return cls(Path(args["out_dir"]), day(args["period_start"]), day(args["period_end"]), args["paper"],
+                   audience=args["audience"], dates_shifted=bool(args["dates_shifted"]))
 
 
 @dataclass
@@ -102,6 +120,7 @@ def couple_report(couple_id: int, job: BatchJob) -> Path:
     tag = secrets.token_hex(4) if job.audience == "supervision" else str(couple_id)
     path = job.out_dir / f"{gathered.filename.removesuffix('.pdf')}-{tag}.pdf"
     partial = path.with_suffix(".part")
+    job.out_dir.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(pdf)
     with _session() as session:
         record_report(session, actor=actor, gathered=gathered, pdf=pdf, via="cli-batch")
@@ -142,6 +161,75 @@ def generate_all(
     return result
 
 
+def enqueue_all(job: BatchJob, couple_ids: list[int]) -> dict[int, Any]:
+    """One ``report`` job per couple on the task queue; returns each couple's result handle."""
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    args = job.as_args()
+    return {couple_id: queue.enqueue("report", couple_id, args) for couple_id in couple_ids}
+
+
+def collect(
+    job: BatchJob,
+    handles: dict[int, Any],
+    *,
+    started: float | None = None,
+    on_progress: Callable[[int, Path | None], None] | None = None,
+    still_worked_on: Callable[[], str | None] | None = None,
+    poll_seconds: float = 0.2,
+) -> BatchResult:
+    """Wait for the queued reports, calling ``on_progress`` as each one ends.
+
+    Results are read in the order the jobs were queued and a round stops at a few that are not
+    ready, so waiting on a batch of hundreds costs a handful of reads per round.
+    ``still_worked_on`` is asked between rounds; when it returns a reason (no worker is left),
+    the reports not done fail with it.
+    """
+    started = time.perf_counter() if started is None else started
+    result = BatchResult(out_dir=job.out_dir)
+    pending = dict(handles)
+    try:
+        _wait(result, pending, on_progress, still_worked_on, poll_seconds)
+    except BaseException:  # Ctrl-C: reports not begun yet are not made for no one to collect
+        for handle in pending.values():
+            handle.revoke()
+        raise
+    result.written.sort()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _wait(result: BatchResult, pending: dict[int, Any], on_progress: Callable[[int, Path | None], None] | None,
+          still_worked_on: Callable[[], str | None] | None, poll_seconds: float) -> None:
+    while pending:
+        misses = 0
+        for couple_id, handle in list(pending.items()):
+            try:
+                value = handle.get()
+            except Exception as exc:  # the job itself failed in the queue (e.g. no handler)
+                value = {"error": getattr(exc, "metadata", {}).get("error") or f"{type(exc).__name__}: {exc}"}
+            if value is None:
+                misses += 1
+                if misses >= 4:
+                    break
+                continue
+            del pending[couple_id]
+            path = Path(value["path"]) if "path" in value else None
+            if path is None:
+                result.failed[couple_id] = value.get("error", "failed")
+            else:
+                result.written.append(path)
+            if on_progress is not None:
+                on_progress(couple_id, path)
+        if pending:
+            reason = still_worked_on() if still_worked_on is not None else None
+            if reason is not None:  # and no one else makes them later, unasked
+                for couple_id, handle in pending.items():
+                    result.failed[couple_id] = reason
+                    handle.revoke()
+                return
+            time.sleep(poll_seconds)
+
+
 def single_report(
     couple_id: int, output: Path, *, as_email: str | None = None, period_start: date | None = None,
     period_end: date | None = None, summary: str | None = None, paper: Paper = "A4",
@@ -179,13 +267,15 @@ def _actor(session: Session, *, couple_id: int, as_email: str | None) -> Counsel
     return counselor
 
 
-def generate_all_with_progress(job: BatchJob, *, workers: int) -> BatchResult:
-    """``generate_all`` with a progress bar on the terminal (rich)."""
+def queued_with_progress(job: BatchJob, couple_ids: list[int], *,
+                         still_worked_on: Callable[[], str | None] | None = None) -> BatchResult:
+    """``enqueue_all`` then ``collect``, with "n of m" on the terminal as reports come back (rich)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    ids = active_couple_ids()
+    started = time.perf_counter()
+    handles = enqueue_all(job, couple_ids)
     columns = (TextColumn("Reports"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns) as progress:
-        task = progress.add_task("reports", total=len(ids))
-        return generate_all(job, workers=workers, couple_ids=ids,
-                            on_progress=lambda _id, _path: progress.advance(task))
+        task = progress.add_task("reports", total=len(couple_ids))
+        return collect(job, handles, started=started, still_worked_on=still_worked_on,
+                       on_progress=lambda _id, _path: progress.advance(task))
