@@ -114,15 +114,18 @@ def fresh_emails() -> int:
     from sqlmodel import Session
 
     from app.db import get_engine
-    from app.outreach.models import Message
+    from app.outreach.models import Message, Schedule
     from app.outreach.sending import sweep
     from app.questionnaires.models import Administration
 
     with Session(get_engine()) as session:
         session.exec(delete(Message))  # type: ignore[call-overload]
         session.exec(delete(Administration).where(Administration.schedule_id.is_not(None)))  # type: ignore[call-overload,union-attr]
+        session.exec(update(Schedule).values(status="active", ended_reason=None))  # type: ignore[call-overload]
         session.commit()
         made = sweep(session).invitations
+        if not made:
+            raise RuntimeError("the sweep made no emails to send")
         session.exec(update(Message).values(due_at=datetime.now(UTC) + timedelta(days=1)))  # type: ignore[call-overload]
         session.commit()
     return made
