@@ -4,8 +4,9 @@ A worker *claims* a message with a conditional UPDATE that sets a lease (``next_
 little past the SMTP timeout) and commits, then talks to the mail server with no transaction
 open, then records the outcome. Two workers given the same message: one claim wins, the other
 does nothing. A worker killed mid-send: the lease runs out and the message is sent again, with
-the same Message-ID, so the only way a client can get one message twice is a crash in the
-instant between the mail server's "accepted" and our commit. A failed send waits
+the same Message-ID, so the only way a client can get one message twice is a crash between the
+mail server's "accepted" and our commit of "sent", which ``mail.send`` makes straight after
+the acceptance, before saying goodbye to the server. A failed send waits
 ``mail_retry_seconds`` doubled per attempt (at most an hour), and after ``mail_max_attempts``
 (or a permanent refusal) the message is undeliverable and the counselor sees it.
 """
@@ -140,8 +141,11 @@ def deliver(message_id: int, *, now: datetime | None = None) -> Outcome:
     if early is not None:
         return early
     assert built is not None
+    outcome: list[Outcome] = []
     try:
-        mail.send(built)
+        mail.send(built, accepted=lambda: outcome.append(_record(message_id, utcnow(), None)))
     except mail.SendFailed as failure:
+        if outcome:  # accepted and recorded; only the goodbye failed
+            return outcome[0]
         return _record(message_id, utcnow(), failure)
-    return _record(message_id, utcnow(), None)
+    return outcome[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formataddr
 
@@ -51,14 +52,22 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     return client
 
 
-def send(mail: EmailMessage, settings: Settings | None = None) -> None:
-    """Hand one message to the mail server; raises ``SendFailed`` saying whether to retry."""
+def send(mail: EmailMessage, settings: Settings | None = None, *,
+         accepted: Callable[[], None] | None = None) -> None:
+    """Hand one message to the mail server; raises ``SendFailed`` saying whether to retry.
+
+    ``accepted`` runs the moment the server has taken the message, before we say goodbye
+    (QUIT): recording "sent" then, not after the goodbye's round trip, keeps the window in
+    which a crash could send it twice as short as it can be.
+    """
     settings = settings or get_settings()
     try:
         with _connect(settings) as client:
             if settings.smtp_user:
                 client.login(settings.smtp_user, settings.smtp_password)
             client.send_message(mail)
+            if accepted is not None:
+                accepted()
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         raise SendFailed(f"recipient refused ({', '.join(map(str, codes))})",
