@@ -11,6 +11,7 @@ import pytest
 from app.clients.models import Client, Couple
 from app.config import get_settings
 from app.outreach.models import Schedule
+from tests.mail_server import mail_server  # noqa: F401 (a fixture for this package's tests)
 
 
 @dataclass
@@ -50,31 +51,3 @@ def email_on(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(settings, "mail_sender", "hello@harbour.example")
     monkeypatch.setattr(settings, "smtp_timeout_seconds", 2.0)
     yield
-
-
-class Inbox:
-    """What a real SMTP server on loopback (aiosmtpd) accepted."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
-        from email import message_from_bytes
-        from email.policy import default
-
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def inbox(email_on, monkeypatch) -> Iterator[Inbox]:
-    from aiosmtpd.controller import Controller
-
-    from tests.live_server import free_port
-
-    box, port = Inbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setattr(get_settings(), "smtp_port", port)
-    yield box
-    controller.stop()
