@@ -78,21 +78,14 @@ def seed_mail_couples(count: int) -> None:
     """``count`` couples, both partners safe to email, each with a questionnaire due since yesterday."""
     from sqlmodel import Session
 
-    from app.auth.models import Counselor
     from app.clients.models import Client, Couple
     from app.db import get_engine
     from app.outreach.models import Schedule
-    from app.practice.models import Practice
+    from bench.report import seed_practice
 
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
     with Session(get_engine()) as session:
-        practice = Practice(name="Harbour Lane", timezone="UTC")
-        session.add(practice)
-        session.flush()
-        counselor = Counselor(practice_id=practice.id, email="mail@bench.test", full_name="Mail Bench",
-                              role="owner", password_hash="x")
-        session.add(counselor)
-        session.flush()
+        practice, counselor = seed_practice(session, name="Harbour Lane", email="mail@bench.test", timezone="UTC")
         for n in range(count):
             a, b = (Client(practice_id=practice.id, counselor_id=counselor.id, first_name=first, last_name=f"L{n}",
                            email=f"{first.lower()}{n}@example.test", email_safe="yes", email_safe_source="counselor")
@@ -148,20 +141,12 @@ def make_due_now() -> datetime:
 def seed_report_couples(count: int) -> list[int]:
     from sqlmodel import Session
 
-    from app.auth.models import Counselor
     from app.db import get_engine
-    from app.practice.models import Practice
-    from bench.report import seed_couple
+    from bench.report import seed_couple, seed_practice
 
     rng = random.Random(11)
     with Session(get_engine(), expire_on_commit=False) as session:
-        practice = Practice(name="Harbour Lane Counselling", timezone="Europe/London")
-        session.add(practice)
-        session.flush()
-        counselor = Counselor(practice_id=practice.id, email="ruth@bench.test", full_name="Dr Ruth Mensah",
-                              role="owner", password_hash="x")
-        session.add(counselor)
-        session.flush()
+        _practice, counselor = seed_practice(session)
         ids = [seed_couple(session, rng, counselor, n, weeks=12, assessments=3, agreements=2)
                for n in range(1, count + 1)]
         session.commit()

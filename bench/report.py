@@ -143,23 +143,31 @@ def _resolve_all_but_latest_flags(session, couple_id: int, *, since: datetime) -
                  .values(resolved_at=since))
 
 
+def seed_practice(session, *, name: str = "Harbour Lane Counselling", email: str = "ruth@bench.test",  # type: ignore[no-untyped-def]
+                  timezone: str = "Europe/London"):
+    """A practice and its owner, flushed (the benchmarks' tenant)."""
+    from app.auth.models import Counselor
+    from app.practice.models import Practice
+
+    practice = Practice(name=name, timezone=timezone)
+    session.add(practice)
+    session.flush()
+    counselor = Counselor(practice_id=practice.id, email=email, full_name="Dr Ruth Mensah", role="owner",
+                          password_hash="x")
+    session.add(counselor)
+    session.flush()
+    return practice, counselor
+
+
 def seed(light_couples: int) -> tuple[int, int, list[int]]:
     """(counselor id, the year couple's id, the light couples' ids)."""
     from sqlmodel import Session
 
-    from app.auth.models import Counselor
     from app.db import get_engine
-    from app.practice.models import Practice
 
     rng = random.Random(11)
     with Session(get_engine(), expire_on_commit=False) as session:
-        practice = Practice(name="Harbour Lane Counselling", timezone="Europe/London")
-        session.add(practice)
-        session.flush()
-        counselor = Counselor(practice_id=practice.id, email="ruth@bench.test", full_name="Dr Ruth Mensah",
-                              role="owner", password_hash="x")
-        session.add(counselor)
-        session.flush()
+        _practice, counselor = seed_practice(session)
         year = seed_couple(session, rng, counselor, 0, weeks=52, assessments=12, agreements=6)
         light = [seed_couple(session, rng, counselor, n, weeks=12, assessments=3, agreements=2)
                  for n in range(1, light_couples + 1)]
