@@ -238,8 +238,14 @@ def report(
         result = BatchResult(out_dir=job.out_dir)
         job.out_dir.mkdir(parents=True, exist_ok=True)
         if ids:
-            with for_a_batch(workers=workers, echo=lambda line: typer.echo(line, err=True)) as still_worked_on:
-                result = queued_with_progress(job, ids, still_worked_on=still_worked_on)
+            from redis.exceptions import ConnectionError as QueueUnreachable
+
+            try:
+                with for_a_batch(workers=workers, echo=lambda line: typer.echo(line, err=True)) as still_worked_on:
+                    result = queued_with_progress(job, ids, still_worked_on=still_worked_on)
+            except QueueUnreachable:
+                _fail(f"The task queue at {get_settings().queue_url} can't be reached: start it, or unset "
+                      "MEND_QUEUE_URL to use the embedded queue")
         for couple_id, problem in sorted(result.failed.items()):
             typer.echo(f"Couple {couple_id}: {problem}", err=True)
         typer.echo(f"Wrote {len(result.written)} reports in {result.seconds:.1f} s to {out_dir}")

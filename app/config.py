@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     queue_url: str = ""
     queue_name: str = "mend"
     # How often the worker looks for sends and reminders that have come due.
-    loop_tick_seconds: int = Field(default=60, ge=1, le=3600)
+    loop_tick_seconds: int = Field(default=60, ge=1, le=60)  # the periodic sweep runs each minute anyway
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -103,3 +103,19 @@ def test_report_all_with_no_active_couple_starts_no_worker(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Wrote 0 reports in" in result.output and "worker" not in result.output
     assert out.is_dir()
+
+
+def test_report_all_says_when_the_queue_cannot_be_reached(tmp_path, factory, monkeypatch):
+    from app.config import get_settings
+    from app.queue import reset
+    from tests.live_server import free_port
+
+    factory.couple(factory.counselor())
+    monkeypatch.setattr(get_settings(), "queue_url", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    reset()
+    try:
+        result = runner.invoke(app, ["report", "--all", "--out-dir", str(tmp_path / "out")])
+    finally:
+        reset()
+    assert result.exit_code == 2, result.output
+    assert "can't be reached" in result.output and "Traceback" not in result.output
