@@ -101,6 +101,22 @@ def end_schedule(session: Session, schedule: Schedule, *, reason: str, now: date
     return len(waiting)
 
 
+def discharged(session: Session, *, couple_id: int | None = None, client_id: int | None = None,
+               now: datetime | None = None) -> int:
+    """A couple or client was just discharged: end their schedules and cancel every message still
+    waiting for them now, rather than at the next sweep. Returns how many messages."""
+    now = now or utcnow()
+    owner = Schedule.couple_id == couple_id if couple_id is not None else Schedule.client_id == client_id
+    for schedule in session.exec(select(Schedule).where(owner, Schedule.status != "ended")).all():
+        end_schedule(session, schedule, reason="discharged", now=now, cancel=False)
+    about = Message.couple_id == couple_id if couple_id is not None else Message.client_id == client_id
+    waiting = session.exec(select(Message).where(about, col(Message.status).in_(("held", "queued", "outbox")))).all()
+    for message in waiting:
+        _cancel(session, message, now)
+    session.flush()
+    return len(waiting)
+
+
 def _cancel(session: Session, message: Message, now: datetime) -> None:
     message.status, message.updated_at, message.next_attempt_at = "cancelled", now, None
     session.add(message)

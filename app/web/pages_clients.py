@@ -16,6 +16,7 @@ from app.clients.schemas import ClientCreate, ClientUpdate
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
+from app.outreach.sending import discharged
 from app.sessions.service import list_sessions
 from app.web import lookups, pages_outreach
 from app.web.deps import CheckedForm, CurrentWebCounselor
@@ -149,4 +150,5 @@ def _update_data(form: CheckedForm, me: Counselor, client: Client) -> tuple[Clie
 def client_discharge(client_id: int, session: SessionDep, me: CurrentWebCounselor,
                      form: CheckedForm) -> Response:
     service.discharge_client(session, actor=me, client_id=client_id)
+    discharged(session, client_id=client_id)
     return RedirectResponse(f"/clients/{client_id}?notice=client-discharged", status_code=303)

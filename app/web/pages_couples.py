@@ -11,11 +11,12 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients import service
 from app.clients.models import BREACH_TYPES
-from app.clients.schemas import ClientCreate, CoupleCreate
+from app.clients.schemas import ClientCreate, CoupleCreate, CoupleUpdate
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
+from app.outreach.sending import discharged
 from app.questionnaires.scores.history import score_histories
 from app.questionnaires.submission.flags import reviews_in_context
 from app.questionnaires.submission.results import latest_safety
@@ -146,3 +147,11 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
             agreements=agreements,
             reviews=reviews, all_reviews=len(reviews) < REVIEWS_READ, limit=TIMELINE_SHOWN),
     })
+
+
+@router.post("/couples/{couple_id:id}/discharge")
+def couple_discharge(couple_id: int, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
+    """Discharge the couple (every record kept), ending their schedules and every message still waiting."""
+    service.update_couple(session, actor=me, couple_id=couple_id, data=CoupleUpdate(status="discharged"))
+    discharged(session, couple_id=couple_id)
+    return RedirectResponse(f"/couples/{couple_id}?notice=couple-discharged", status_code=303)

@@ -121,6 +121,8 @@ def test_a_client_page_has_schedules_and_contact_settings(client, factory, db):
                                                              "starts_on": PAST_MONDAY}, follow_redirects=False)
     assert added.headers["location"] == f"/clients/{person.id}?notice=schedule-added#schedules"
     assert "For Alex Rivera: first message" in browser.get("/outbox").text
+    browser.post(f"/clients/{person.id}/discharge", {})  # nothing more waits for a discharged client
+    assert "For Alex Rivera" not in browser.get("/outbox").text
 
 
 def test_held_messages_say_why_and_the_dashboard_counts_the_queue(client, factory, db):
@@ -189,3 +191,19 @@ def test_stop_reminders_opens_without_a_change_and_the_counselor_sees_it(client,
     browser = Browser(client, browser.counselor)
     assert "reminders stopped by the client" in browser.get(f"/couples/{couple.id}").text
     assert "The client stopped reminders for this link" in browser.get("/dashboard").text
+
+
+def test_discharging_a_couple_ends_its_schedules_and_empties_its_outbox_at_once(client, factory, db):
+    _, couple, browser = _setup(client, factory, db)
+    _add(browser, couple)
+    assert "For Maya Lee: first message" in browser.get("/outbox").text
+    page = browser.get(f"/couples/{couple.id}").text
+    assert f'action="/couples/{couple.id}/discharge"' in page
+    done = browser.post(f"/couples/{couple.id}/discharge", {}, follow_redirects=False)
+    assert done.headers["location"] == f"/couples/{couple.id}?notice=couple-discharged"
+    db.expire_all()
+    assert {s.status for s in db.exec(select(Schedule)).all()} == {"ended"}
+    assert {m.status for m in db.exec(select(Message)).all()} == {"cancelled"}
+    after = browser.get(f"/couples/{couple.id}?notice=couple-discharged").text
+    assert "Couple discharged." in after and f'action="/couples/{couple.id}/discharge"' not in after
+    assert "For Maya Lee" not in browser.get("/outbox").text
