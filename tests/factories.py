@@ -80,6 +80,13 @@ class Factory:
             note_data=extra.pop("note_data", "Discussed the week."), status=status, **extra,
         ))
 
+    def planned_session(self, couple: Couple, at: datetime, **extra: Any) -> TherapySession:
+        """A planned session stored directly (its time may already have passed)."""
+        return self._save(TherapySession(
+            practice_id=couple.practice_id, counselor_id=couple.counselor_id, couple_id=couple.id, starts_at=at,
+            attendee_ids=[couple.partner_a_id, couple.partner_b_id], attendance="planned", **extra,
+        ))
+
     def agreement(self, couple: Couple, *, title: str = "No contact", kind: str = "boundary") -> Agreement:
         return self._save(Agreement(practice_id=couple.practice_id, couple_id=couple.id, kind=kind,
                                     title=title, created_by_id=couple.counselor_id))

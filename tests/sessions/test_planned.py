@@ -11,7 +11,6 @@ from app.audit.models import AuditEvent
 from app.clients.subjects import load_subject
 from app.practice.models import Practice
 from app.sessions import service
-from app.sessions.models import TherapySession
 
 
 def _iso(at: datetime) -> str:
@@ -26,16 +25,6 @@ def _plan(client, headers, couple, at: datetime, **extra):
     body = {"couple_id": couple.id, "starts_at": _iso(at), "duration_minutes": 60, "modality": "video",
             "attendance": "planned", **extra}
     return client.post("/api/v1/sessions", json=body, headers=headers)
-
-
-def _planned_row(db, couple, at: datetime, **extra) -> TherapySession:
-    """A planned session stored directly (its time may already have passed)."""
-    row = TherapySession(practice_id=couple.practice_id, counselor_id=couple.counselor_id, couple_id=couple.id,
-                         starts_at=at, attendee_ids=[couple.partner_a_id, couple.partner_b_id],
-                         attendance="planned", **extra)
-    db.add(row)
-    db.commit()
-    return row
 
 
 def test_plan_then_mark_held_write_the_note_and_sign(client, factory, db):
@@ -118,7 +107,7 @@ def test_a_planned_session_cannot_be_signed(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
     headers = factory.headers(me)
-    past = _planned_row(db, couple, _in(days=-1))  # never marked
+    past = factory.planned_session(couple, _in(days=-1))  # never marked
     r = client.post(f"/api/v1/sessions/{past.id}/sign", headers=headers)
     assert r.status_code == 409 and "mark the session held" in r.json()["detail"]
 
@@ -150,10 +139,10 @@ def test_next_planned_is_the_soonest_from_now(client, factory, db):
     couple, other = factory.couple(me), factory.couple(me, names=("Kim", "Lou"))
     subject = load_subject(db, actor=me, couple_id=couple.id)
     assert service.next_planned(db, subject=subject) is None
-    passed = _planned_row(db, couple, _in(hours=-3))  # its time has passed: not "next"
-    later = _planned_row(db, couple, _in(days=6))
-    soon = _planned_row(db, couple, _in(days=2))
-    _planned_row(db, other, _in(days=1))  # another couple's
+    passed = factory.planned_session(couple, _in(hours=-3))  # its time has passed: not "next"
+    later = factory.planned_session(couple, _in(days=6))
+    soon = factory.planned_session(couple, _in(days=2))
+    factory.planned_session(other, _in(days=1))  # another couple's
     factory.therapy_session(couple, days_ago=1, attendance="cancelled")  # not planned
     assert service.next_planned(db, subject=subject).id == soon.id
     between = service.planned_sessions_between(db, subject=subject, start=_in(days=-1), end=_in(days=7))
@@ -171,7 +160,7 @@ def test_held_times_and_last_seen_count_held_sessions_only(client, factory, db):
     old = factory.therapy_session(couple, days_ago=30)
     recent = factory.therapy_session(couple, days_ago=10)
     factory.therapy_session(couple, days_ago=3, attendance="no_show")
-    _planned_row(db, couple, _in(days=2))
+    factory.planned_session(couple, _in(days=2))
     times = service.held_session_times(db, subject=subject, since=_in(days=-60))
     assert times == [service.as_utc(old.starts_at), service.as_utc(recent.starts_at)]
     assert service.held_session_times(db, subject=subject, since=_in(days=-20)) == [service.as_utc(recent.starts_at)]
@@ -185,10 +174,10 @@ def test_upcoming_planned_is_scoped_to_the_caseload(client, factory, db):
     me, colleague = factory.counselor(practice), factory.counselor(practice)
     mine, theirs = factory.couple(me), factory.couple(colleague)
     elsewhere = factory.couple(factory.counselor())  # another practice
-    a = _planned_row(db, mine, _in(days=1))
-    _planned_row(db, mine, _in(days=9))  # outside the window
-    b = _planned_row(db, theirs, _in(hours=5))
-    _planned_row(db, elsewhere, _in(days=2))
+    a = factory.planned_session(mine, _in(days=1))
+    factory.planned_session(mine, _in(days=9))  # outside the window
+    b = factory.planned_session(theirs, _in(hours=5))
+    factory.planned_session(elsewhere, _in(days=2))
     window = {"start": _in(), "end": _in(days=7)}
     assert [s.id for s in service.upcoming_planned(db, actor=me, **window)] == [a.id]
     assert [s.id for s in service.upcoming_planned(db, actor=owner, **window)] == [b.id, a.id]

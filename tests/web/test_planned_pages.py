@@ -13,15 +13,6 @@ from app.sessions.models import TherapySession
 from tests.web.conftest import Browser
 
 
-def _planned(db, couple, at: datetime, **extra) -> TherapySession:
-    row = TherapySession(practice_id=couple.practice_id, counselor_id=couple.counselor_id, couple_id=couple.id,
-                         starts_at=at, attendee_ids=[couple.partner_a_id, couple.partner_b_id],
-                         attendance="planned", **extra)
-    db.add(row)
-    db.commit()
-    return row
-
-
 def _in(**delta: float) -> datetime:
     return datetime.now(UTC) + timedelta(**delta)
 
@@ -76,7 +67,7 @@ def test_mark_held_then_write_and_sign_the_note(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
     agreement = factory.agreement(couple, title="Open phone")
-    therapy = _planned(db, couple, _in(minutes=-30))
+    therapy = factory.planned_session(couple, _in(minutes=-30))
     browser = Browser(client, me)
     page = browser.get(f"/sessions/{therapy.id}").text
     assert "Did it take place?" in page and "Open phone" not in page  # check-ins come once it is held
@@ -101,7 +92,7 @@ def test_mark_held_then_write_and_sign_the_note(client, factory, db):
 def test_held_before_its_time_is_refused(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
-    therapy = _planned(db, couple, _in(hours=3))
+    therapy = factory.planned_session(couple, _in(hours=3))
     browser = Browser(client, me)
     r = browser.post(f"/sessions/{therapy.id}/attendance",
                      {"attendance": "held", "attendee_ids": [str(couple.partner_a_id)]})
@@ -115,7 +106,7 @@ def test_held_before_its_time_is_refused(client, factory, db):
 def test_cancelled_and_no_show_are_never_signed(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
-    ahead, missed = _planned(db, couple, _in(days=2)), _planned(db, couple, _in(days=-1))
+    ahead, missed = factory.planned_session(couple, _in(days=2)), factory.planned_session(couple, _in(days=-1))
     browser = Browser(client, me)
     cancelled = browser.post(f"/sessions/{ahead.id}/attendance", {"attendance": "cancelled"})
     assert "Marked cancelled." in cancelled.text
@@ -134,7 +125,7 @@ def test_cancelled_and_no_show_are_never_signed(client, factory, db):
 def test_a_planned_session_has_no_note_form(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
-    therapy = _planned(db, couple, _in(days=1))
+    therapy = factory.planned_session(couple, _in(days=1))
     browser = Browser(client, me)
     assert browser.post(f"/sessions/{therapy.id}/note", {"note_data": "Too soon", "action": "save"}).status_code == 422
     db.expire_all()
@@ -147,13 +138,14 @@ def test_couple_page_and_dashboard_show_the_next_planned_session(client, factory
     couple, quiet = factory.couple(me), factory.couple(me, names=("Kim", "Lou"))
     factory.therapy_session(couple, days_ago=40)
     factory.therapy_session(quiet, days_ago=30)
-    _planned(db, couple, _in(days=-2))  # never marked: not "next"
-    soon = _planned(db, couple, datetime(2099, 1, 1, 3, 30, tzinfo=UTC), duration_minutes=80, modality="video")
-    near = _planned(db, quiet, _in(days=2), modality="phone")
+    factory.planned_session(couple, _in(days=-2))  # never marked: not "next"
+    soon = factory.planned_session(couple, datetime(2099, 1, 1, 3, 30, tzinfo=UTC), duration_minutes=80,
+                                   modality="video")
+    near = factory.planned_session(quiet, _in(days=2), modality="phone")
     new_york = ZoneInfo("America/New_York")
     next_week = datetime.combine(datetime.now(new_york).date() + timedelta(days=7), time(23, 0), tzinfo=new_york)
-    week = _planned(db, quiet, next_week)  # the same weekday next week, late: still shown
-    _planned(db, quiet, next_week + timedelta(hours=2))  # the day after: beyond the dashboard's week
+    week = factory.planned_session(quiet, next_week)  # the same weekday next week, late: still shown
+    factory.planned_session(quiet, next_week + timedelta(hours=2))  # the day after: beyond the dashboard's week
     browser = Browser(client, me)
 
     page = browser.get(f"/couples/{couple.id}").text
