@@ -57,14 +57,20 @@ def text(form: FormData, name: str) -> str:
 
 
 def _message(error: dict[str, Any]) -> str:
-    kind = error.get("type", "")
+    """The message beside a field: what is wrong with this value, in the field's own terms."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():
         return "Enter an email address like name@example.com"
     if kind == "string_too_long":
-        limit = (error.get("ctx") or {}).get("max_length")
-        return f"Keep this under {limit} characters" if limit else "This is too long"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return str(error.get("msg", "Out of range"))
+        limit = ctx.get("max_length")
+        return f"Keep this to {limit} characters or fewer" if limit else "This is too long"
+    if kind == "string_too_short" and error.get("input") and (ctx.get("min_length") or 0) > 1:
+        return f"Use at least {ctx['min_length']} characters"
+    bounds = {"greater_than_equal": ("ge", "{} or more"), "less_than_equal": ("le", "{} or less"),
+              "greater_than": ("gt", "more than {}"), "less_than": ("lt", "less than {}")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"Enter {words.format(ctx[key])}" if key in ctx else "Out of range"
     return _MESSAGES.get(kind, str(error.get("msg", "Check this value")))
 
 
