@@ -211,3 +211,18 @@ def test_review_lists_missing_required_items(client, factory):
                                         "_action": "submit"})
     assert sent.status_code == 422 and "please answer this" in sent.text
     assert 'href="#r-' in sent.text
+
+
+def test_every_section_has_its_heading_and_the_error_list_comes_first(client, factory):
+    _, someone, headers = _setup(factory, client)
+    link = give(client, headers, someone.id)["link"]
+    definition = trust()
+    first = open_form(client, link)
+    assert first.text.count("<h1>") == 1 and "Hi Maya," in first.text
+    moved = post_section(client, first.text, definition, 0, uniform_answers(definition, 3))
+    assert moved.status_code == 303
+    second = client.get("/q/form")
+    assert second.text.count("<h1>") == 1 and "Hi Maya," not in second.text  # greeted once, titled on every page
+    wrong = post_section(client, second.text, definition, 1, {})  # every required answer missing
+    assert wrong.status_code == 422
+    assert wrong.text.index('class="error-summary"') < wrong.text.index("<h1>")
