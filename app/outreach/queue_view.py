@@ -17,7 +17,6 @@ Categories, each read in one or two queries over the actor's caseload (an owner:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,7 +38,7 @@ from app.outreach.schemas import QueuePublic, QueueRowPublic
 from app.practice.models import Practice
 from app.questionnaires.administrations.service import administration_visible
 from app.questionnaires.models import Administration, LinkEvent
-from app.sessions.models import TherapySession
+from app.sessions.service import SessionTimes
 
 DUE_DAYS = 3
 RECENT_DAYS = 30
@@ -199,13 +198,13 @@ def _schedules_due(session: Session, actor: Counselor, now: datetime, zone: Zone
                                   .order_by(col(Schedule.id))).all())
     if not schedules:
         return []
-    times = _session_times(session, schedules)
+    times = sending.times_for(session, schedules)
     names = _Names(session, {s.client_id for s in schedules if s.client_id is not None},
                    {s.couple_id for s in schedules if s.couple_id is not None})
     out = []
     for schedule in schedules:
-        held, planned = times.get((schedule.couple_id, schedule.client_id), ([], []))
-        due = plan.next_due(sending.rule_of(schedule), zone=zone, held=held, planned=planned, now=now)
+        found = times.get(sending.subject_key(schedule), SessionTimes())
+        due = plan.next_due(sending.rule_of(schedule), zone=zone, held=found.held, planned=found.planned, now=now)
         if due is None or due.at is None or due.at > now + timedelta(days=DUE_DAYS):
             continue
         out.append(QueueRowPublic(
@@ -214,30 +213,6 @@ def _schedules_due(session: Session, actor: Counselor, now: datetime, zone: Zone
             why=f"Due {when_words(due.at, zone, now)} ({rule_words(schedule)[:1].lower()}{rule_words(schedule)[1:]})",
             at=due.at, schedule_id=schedule.id))
     return sorted(out, key=lambda r: r.at or now)
-
-
-Key = tuple[int | None, int | None]
-
-
-def _session_times(session: Session, schedules: Sequence[Schedule]) -> dict[Key, tuple[list[datetime],
-                                                                                   list[tuple[int, datetime]]]]:
-    """Held starts and planned (id, start) per couple or client, in one query (``sending.session_times``'s rule)."""
-    couple_ids = {s.couple_id for s in schedules if s.couple_id is not None}
-    client_ids = {s.client_id for s in schedules if s.client_id is not None}
-    rows = session.exec(select(TherapySession.id, TherapySession.couple_id, TherapySession.client_id,
-                               TherapySession.starts_at, TherapySession.attendance)
-                        .where(or_(col(TherapySession.couple_id).in_(couple_ids),
-                                   col(TherapySession.client_id).in_(client_ids)),
-                               col(TherapySession.attendance).in_(("held", "planned")))
-                        .order_by(col(TherapySession.starts_at))).all()
-    out: dict[Key, tuple[list[datetime], list[tuple[int, datetime]]]] = defaultdict(lambda: ([], []))
-    for sid, couple_id, client_id, starts, attendance in rows:
-        key: Key = (couple_id, None) if couple_id is not None else (None, client_id)
-        if attendance == "held":
-            out[key][0].append(starts)
-        elif sid is not None:
-            out[key][1].append((sid, starts))
-    return out
 
 
 def counselor_queue(session: Session, *, actor: Counselor, now: datetime | None = None) -> Queue:

@@ -28,6 +28,7 @@ from app.outreach import plan, sending
 from app.outreach.models import Message, Schedule
 from app.outreach.schemas import ScheduleCreate, SchedulePublic, ScheduleUpdate
 from app.practice.models import Practice
+from app.sessions.service import SessionTimes
 
 ENTITY = "schedule"
 #: The most every N may be, per rule (the request model allows up to 52 for both).
@@ -305,7 +306,8 @@ def list_schedules(session: Session, *, subject: Subject, now: datetime | None =
     if not rows:
         return []
     zone = _zone(session, subject.practice_id)
-    held, planned = sending.session_times(session, rows[0])  # one subject: the same sessions for each
+    found = sending.times_for(session, rows[:1]).get(sending.subject_key(rows[0]), SessionTimes())
+    held, planned = found.held, found.planned  # one subject: the same sessions for each
     last = _last_sent(session, [r.id for r in rows if r.id is not None])
     shown = [to_public(r, zone=zone, now=now, held=held, planned=planned, last_sent=last.get(r.id or 0))
              for r in rows]
@@ -314,7 +316,8 @@ def list_schedules(session: Session, *, subject: Subject, now: datetime | None =
 
 def schedule_public(session: Session, schedule: Schedule, *, now: datetime | None = None) -> SchedulePublic:
     now = now or utcnow()
-    held, planned = sending.session_times(session, schedule)
+    found = sending.times_for(session, [schedule]).get(sending.subject_key(schedule), SessionTimes())
+    held, planned = found.held, found.planned
     assert schedule.id is not None
     return to_public(schedule, zone=_zone(session, schedule.practice_id), now=now, held=held, planned=planned,
                      last_sent=_last_sent(session, [schedule.id]).get(schedule.id))

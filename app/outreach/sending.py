@@ -10,7 +10,7 @@ nothing twice. It flushes; the caller commits. It returns the queued emails to d
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from app.questionnaires.administrations.links import issue_link
 from app.questionnaires.administrations.state import effective_status
 from app.questionnaires.models import Administration
 from app.sessions.models import TherapySession
+from app.sessions.service import SessionTimes, session_times
 
 OPEN = ("pending", "in_progress")
 
@@ -65,16 +66,14 @@ def rule_of(schedule: Schedule) -> plan.Rule:
                      created_at=schedule.created_at)
 
 
-def session_times(session: Session, schedule: Schedule) -> tuple[list[datetime], list[tuple[int, datetime]]]:
-    """Starts of the subject's held sessions, and (id, start) of its planned ones."""
-    where = (TherapySession.couple_id == schedule.couple_id if schedule.couple_id is not None
-             else TherapySession.client_id == schedule.client_id)
-    rows = session.exec(select(TherapySession.id, TherapySession.starts_at, TherapySession.attendance)
-                        .where(where, col(TherapySession.attendance).in_(("held", "planned")))
-                        .order_by(col(TherapySession.starts_at))).all()
-    held = [starts for _, starts, attendance in rows if attendance == "held"]
-    planned = [(sid, starts) for sid, starts, attendance in rows if attendance == "planned" and sid is not None]
-    return held, planned
+def times_for(session: Session, schedules: Sequence[Schedule]) -> dict[tuple[str, int], SessionTimes]:
+    """The held and planned sessions of every couple and client these schedules are for, in one query."""
+    return session_times(session, couple_ids={s.couple_id for s in schedules if s.couple_id is not None},
+                         client_ids={s.client_id for s in schedules if s.client_id is not None})
+
+
+def subject_key(schedule: Schedule) -> tuple[str, int]:
+    return ("couple", schedule.couple_id) if schedule.couple_id is not None else ("client", schedule.client_id)  # type: ignore[return-value]
 
 
 def _discharged(session: Session, schedule: Schedule) -> bool:
@@ -207,7 +206,7 @@ def _made_keys(session: Session, schedule: Schedule, client_id: int) -> set[str]
 
 
 def _sweep_schedule(session: Session, schedule: Schedule, practice: Practice, now: datetime,
-                    result: SweepResult) -> None:
+                    result: SweepResult, times: SessionTimes) -> None:
     if _discharged(session, schedule):
         result.cancelled += end_schedule(session, schedule, reason="discharged", now=now)
         result.ended += 1
@@ -217,7 +216,7 @@ def _sweep_schedule(session: Session, schedule: Schedule, practice: Practice, no
         result.cancelled += end_schedule(session, schedule, reason="end date reached", now=now)
         result.ended += 1
         return
-    held, planned = session_times(session, schedule)
+    held, planned = times.held, times.planned
     people = [c for c in schedule_clients(session, schedule) if c.status == "active"]
     for client in people:
         assert client.id is not None
@@ -244,19 +243,23 @@ def sweep_schedule(session: Session, schedule: Schedule, now: datetime) -> Sweep
     practice = session.get(Practice, schedule.practice_id)
     assert practice is not None
     result = SweepResult()
-    _sweep_schedule(session, schedule, practice, now, result)
+    times = times_for(session, [schedule]).get(subject_key(schedule), SessionTimes())
+    _sweep_schedule(session, schedule, practice, now, result, times)
     session.flush()
     return result
 
 
-def _first_message(session: Session, administration_id: int) -> Message | None:
-    return session.exec(select(Message).where(Message.administration_id == administration_id,
-                                              Message.kind == "invitation")).first()
+def _first_messages(session: Session, administration_ids: list[int]) -> dict[int, Message]:
+    """Each administration's invitation (the message its reminders count from), in one query."""
+    if not administration_ids:
+        return {}
+    rows = session.exec(select(Message).where(col(Message.administration_id).in_(administration_ids),
+                                              Message.kind == "invitation")).all()
+    return {m.administration_id: m for m in rows if m.administration_id is not None}
 
 
-def _remind(session: Session, administration: Administration, practice: Practice, now: datetime,
-            result: SweepResult) -> None:
-    first = _first_message(session, administration.id)  # type: ignore[arg-type]
+def _remind(session: Session, administration: Administration, first: Message | None, practice: Practice,
+            now: datetime, result: SweepResult) -> None:
     # Only once the first message has gone out (emailed, or passed on by the counselor): a
     # reminder of a message never received would puzzle whoever reads it.
     if first is None or first.status != "sent" or first.sent_at is None or administration.expires_at is None:
@@ -382,10 +385,13 @@ def sweep(session: Session, *, now: datetime | None = None) -> SweepResult:
     for practice in session.exec(select(Practice)).all():
         schedules = session.exec(select(Schedule).where(Schedule.practice_id == practice.id,
                                                         Schedule.status == "active")).all()
+        times = times_for(session, schedules)
         for schedule in schedules:
-            _sweep_schedule(session, schedule, practice, now, result)
-        for administration in _open_links(session, practice, now):
-            _remind(session, administration, practice, now, result)
+            _sweep_schedule(session, schedule, practice, now, result, times.get(subject_key(schedule), SessionTimes()))
+        links = list(_open_links(session, practice, now))
+        firsts = _first_messages(session, [a.id for a in links if a.id is not None])
+        for administration in links:
+            _remind(session, administration, firsts.get(administration.id), practice, now, result)
         _release_held(session, practice, now, result)
         _close_finished(session, practice, now, result)
     session.flush()

@@ -4,6 +4,8 @@ signing (which locks the note), addenda."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from dataclasses import field as default_of
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -268,26 +270,37 @@ def next_planned(session: Session, *, subject: Subject) -> TherapySession | None
     ).first()
 
 
-def planned_sessions_between(
-    session: Session, *, subject: Subject, start: datetime, end: datetime
-) -> list[TherapySession]:
-    """The subject's planned sessions starting in ``[start, end)``, oldest first."""
-    return list(session.exec(
-        select(TherapySession)
-        .where(_of(subject), TherapySession.attendance == "planned",
-               col(TherapySession.starts_at) >= start, col(TherapySession.starts_at) < end)
-        .order_by(col(TherapySession.starts_at), col(TherapySession.id))
-    ).all())
+@dataclass(frozen=True)
+class SessionTimes:
+    """A couple's or client's held and planned sessions, oldest first, as the scheduler reads them."""
+
+    held: list[datetime] = default_of(default_factory=list)  # starts (UTC)
+    planned: list[tuple[int, datetime]] = default_of(default_factory=list)  # (id, start UTC)
 
 
-def held_session_times(session: Session, *, subject: Subject, since: datetime) -> list[datetime]:
-    """When each of the subject's held sessions since ``since`` started (UTC), oldest first."""
+def session_times(session: Session, *, couple_ids: Collection[int] = (),
+                  client_ids: Collection[int] = ()) -> dict[tuple[str, int], SessionTimes]:
+    """Held and planned sessions of many couples and clients in one query, keyed ("couple", id)
+    or ("client", id); one that has none is missing from the result."""
+    if not couple_ids and not client_ids:
+        return {}
     rows = session.exec(
-        select(TherapySession.starts_at)
-        .where(_of(subject), TherapySession.attendance == "held", col(TherapySession.starts_at) >= since)
-        .order_by(col(TherapySession.starts_at))
+        select(TherapySession.id, TherapySession.couple_id, TherapySession.client_id, TherapySession.starts_at,
+               TherapySession.attendance)
+        .where(or_(col(TherapySession.couple_id).in_(list(couple_ids)),
+                   col(TherapySession.client_id).in_(list(client_ids))),
+               col(TherapySession.attendance).in_(("held", "planned")))
+        .order_by(col(TherapySession.starts_at), col(TherapySession.id))
     ).all()
-    return [as_utc(at) for at in rows]
+    out: dict[tuple[str, int], SessionTimes] = {}
+    for sid, couple_id, client_id, starts, attendance in rows:
+        key = ("couple", couple_id) if couple_id is not None else ("client", client_id)
+        times = out.setdefault(key, SessionTimes())
+        if attendance == "held":
+            times.held.append(as_utc(starts))
+        elif sid is not None:
+            times.planned.append((sid, as_utc(starts)))
+    return out
 
 
 def upcoming_planned(

@@ -145,9 +145,9 @@ def test_next_planned_is_the_soonest_from_now(client, factory, db):
     factory.planned_session(other, _in(days=1))  # another couple's
     factory.therapy_session(couple, days_ago=1, attendance="cancelled")  # not planned
     assert service.next_planned(db, subject=subject).id == soon.id
-    between = service.planned_sessions_between(db, subject=subject, start=_in(days=-1), end=_in(days=7))
-    assert [s.id for s in between] == [passed.id, soon.id, later.id]
-    assert service.planned_sessions_between(db, subject=subject, start=_in(days=3), end=_in(days=5)) == []
+    times = service.session_times(db, couple_ids=[couple.id])  # what the scheduler reads: oldest first
+    assert [sid for sid, _ in times[("couple", couple.id)].planned] == [passed.id, soon.id, later.id]
+    assert service.session_times(db, couple_ids=[factory.couple(me, names=("Ida", "Jo")).id]) == {}
     by_couple = service.next_planned_by_couple(db, actor=me, couple_ids=[couple.id, other.id])
     assert set(by_couple) == {couple.id, other.id} and by_couple[couple.id].id == soon.id
     assert service.next_planned_by_couple(db, actor=factory.counselor(), couple_ids=[couple.id]) == {}
@@ -156,14 +156,13 @@ def test_next_planned_is_the_soonest_from_now(client, factory, db):
 def test_held_times_and_last_seen_count_held_sessions_only(client, factory, db):
     me = factory.counselor()
     couple = factory.couple(me)
-    subject = load_subject(db, actor=me, couple_id=couple.id)
     old = factory.therapy_session(couple, days_ago=30)
     recent = factory.therapy_session(couple, days_ago=10)
     factory.therapy_session(couple, days_ago=3, attendance="no_show")
     factory.planned_session(couple, _in(days=2))
-    times = service.held_session_times(db, subject=subject, since=_in(days=-60))
-    assert times == [service.as_utc(old.starts_at), service.as_utc(recent.starts_at)]
-    assert service.held_session_times(db, subject=subject, since=_in(days=-20)) == [service.as_utc(recent.starts_at)]
+    times = service.session_times(db, couple_ids=[couple.id])[("couple", couple.id)]
+    assert times.held == [service.as_utc(old.starts_at), service.as_utc(recent.starts_at)]  # not the no-show
+    assert len(times.planned) == 1
     last = service.last_session_by_couple(db, actor=me, couple_ids=[couple.id])
     assert last == {couple.id: service.as_utc(recent.starts_at)}
 
