@@ -36,13 +36,6 @@ FIELD_LABELS = {
     "attendee_ids": "Who attended", "note_data": "Data", "note_assessment": "Assessment",
     "note_plan": "Plan", "confirm": "Confirm signing", "text": "Addendum", "attendance": "Attendance",
 }
-#: Notices of these pages after a redirect, beside ``templating.NOTICES`` (a fixed list too).
-PAGE_NOTICES = {
-    "session-planned": "Session planned.",
-    "marked-held": "Marked held. Write the note below.",
-    "marked-cancelled": "Marked cancelled.",
-    "marked-no_show": "Marked as a no-show.",
-}
 #: What the buttons on a session's page may set (planned is set by planning a session).
 MARKS = ("held", "cancelled", "no_show")
 
@@ -151,9 +144,7 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
     records = agreements.agreement_records(session, subject=subject)
     active = [r.agreement for r in records if r.agreement.status != "retired"]
     checkins = {r.agreement.id: c for r in records for c, _ in r.checkins if c.session_id == found.id}
-    notice = PAGE_NOTICES.get(request.query_params.get("notice", ""))
     return render(request, "sessions/detail.html", {
-        **({"notice": notice} if notice else {}),
         # Buttons for a planned session, and to correct a cancelled one or a no-show; a held
         # session's page is its note, as before.
         "marks": [m for m in MARKS if m != found.attendance] if found.attendance != "held" else [],
