@@ -1,4 +1,4 @@
-"""Owner pages: practice settings, counselors (add, change role, retire), the audit log."""
+"""Owner pages: practice settings, counselors (add, change role, retire)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.audit.service import list_events
 from app.auth import service as auth
 from app.auth.models import Counselor
 from app.auth.schemas import CounselorCreate, CounselorUpdate
@@ -19,7 +18,6 @@ from app.practice import service as practice_service
 from app.practice.schemas import PracticeUpdate
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
-from app.web.paging import pager
 from app.web.templating import render
 
 router = APIRouter()
@@ -125,13 +123,3 @@ def counselor_change(counselor_id: int, request: Request, session: SessionDep, m
         raise InvalidField("role", "Choose a role: counselor or owner")
     auth.update_counselor(session, actor=me, counselor_id=counselor_id, data=data)
     return RedirectResponse("/settings/counselors?notice=counselor-saved", status_code=303)
-
-
-@router.get("/audit")
-def audit_page(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    require_owner(me)
-    page = pager(request, per_page=50)
-    rows, total = list_events(session, practice_id=me.practice_id, offset=page.offset, limit=page.per_page)
-    people = {c.id: c.full_name for c in auth.list_counselors(session, actor=me)}
-    return render(request, "admin/audit.html", {"events": rows, "page": page.with_total(total),
-                                                "people": people})

@@ -87,5 +87,5 @@ def agreement_retire(agreement_id: int, session: SessionDep, me: CurrentWebCouns
                      form: CheckedForm) -> Response:
     data = AgreementUpdate(status="retired", note=pick(form, ("note",)).get("note", "")[:1000])
     agreement = service.update_agreement(session, actor=me, agreement_id=agreement_id, data=data)
-    return RedirectResponse(f"/couples/{agreement.couple_id}?notice=agreement-updated#agreements-h",
+    return RedirectResponse(f"/couples/{agreement.couple_id}?notice=agreement-retired#agreements-h",
                             status_code=303)

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from app.web import (
     pages_admin,
     pages_agreements,
+    pages_audit,
     pages_auth,
     pages_clients,
     pages_couples,
@@ -32,7 +33,7 @@ CONTENT_TYPES = {
 
 router = APIRouter(include_in_schema=False)
 for _module in (pages_auth, pages_dashboard, pages_clients, pages_couples, pages_agreements, pages_sessions,
-                pages_questionnaires, pages_reports, pages_admin, pages_outreach):
+                pages_questionnaires, pages_reports, pages_admin, pages_audit, pages_outreach):
     router.include_router(_module.router)
 
 

@@ -21,6 +21,9 @@ from app.reports.core.formatting import FILTERS
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 # Messages shown after a redirect (?notice=key): a fixed list, so a URL can't put text on a page.
+# A notice whose redirect lands on a section (``#checkins-h``) names that section in PLACED, and
+# the section shows it under its heading (``m.notice_at``), where the eye is after the jump; the
+# others show at the top of the page.
 NOTICES = {
     "signed-out": "You are signed out.",
     "client-created": "Client added.",
@@ -39,6 +42,7 @@ NOTICES = {
     "checkins-saved": "Check-ins saved.",
     "agreement-created": "Agreement added.",
     "agreement-updated": "Agreement updated.",
+    "agreement-retired": "Agreement retired. It stays in the record.",
     "link-revoked": "The link was revoked; it no longer opens the questionnaire.",
     "practice-saved": "Practice settings saved.",
     "counselor-added": "Counselor added.",
@@ -52,6 +56,10 @@ NOTICES = {
     "schedule-stopped": "Schedule stopped. Messages not yet sent are cancelled; links already sent still work.",
     "message-passed-on": "Marked as passed on. Any reminders count from now.",
     "message-released": "The message is in your outbox, to hand on in person.",
+}
+PLACED = {
+    "addendum-added": "addenda", "checkins-saved": "checkins", "agreement-created": "agreements",
+    "agreement-retired": "agreements", "link-revoked": "links",
 }
 
 
@@ -97,7 +105,8 @@ def render(
 ) -> HTMLResponse:
     """Render a page; the signed-in counselor, CSRF token and notice come from request.state."""
     viewer = getattr(request.state, "viewer", None)
-    notice = NOTICES.get(request.query_params.get("notice", ""))
+    key = request.query_params.get("notice", "")
+    notice = NOTICES.get(key)
     values: dict[str, Any] = {
         "request": request,
         "viewer": viewer,
@@ -105,6 +114,7 @@ def render(
         "csrf_token": viewer.csrf_token if viewer else "",
         "timezone": viewer.timezone if viewer else "UTC",
         "notice": notice,
+        "notice_place": PLACED.get(key) if notice else None,
         "errors": {},
         "values": {},
         "path": request.url.path,
