@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import ColumnElement
@@ -17,7 +17,6 @@ from app.clients import service as clients
 from app.clients.models import Couple
 from app.clients.service import couples_public
 from app.clients.subjects import Subject
-from app.db import utcnow
 from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations import service as questionnaires
 from app.questionnaires.administrations.openings import LinkAttention, link_attention
@@ -31,10 +30,6 @@ from app.scoring.history import Headline, ScoreHistory
 from app.sessions.agreements import AgreementRecord
 from app.sessions.models import TherapySession
 from app.sessions.service import as_utc
-
-OVERDUE_DAYS = 7          # a link still unanswered after a week needs a nudge
-EXPIRING_DAYS = 3         # ... and one about to expire needs a resend
-OPEN_STATUSES = ("pending", "in_progress")
 
 
 def session_names(session: Session, rows: Sequence[TherapySession]) -> dict[int, str]:
@@ -164,39 +159,6 @@ def couple_timeline(
         entries = [e for e in entries if e.at >= max(cuts)]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A questionnaire link still not submitted, and why it is on the dashboard."""
-
-    administration: AdministrationPublic
-    client_name: str
-    reason: str
-
-
-def _waiting_reason(a: AdministrationPublic, now: datetime) -> str | None:
-    if a.status not in OPEN_STATUSES or a.mode != "link":
-        return None
-    if a.expires_at is not None and a.expires_at - now <= timedelta(days=EXPIRING_DAYS):
-        return "expires soon"
-    if now - a.created_at >= timedelta(days=OVERDUE_DAYS):
-        return "overdue"
-    return "waiting"
-
-
-def waiting_questionnaires(session: Session, me: Counselor) -> list[Waiting]:
-    """Unsubmitted links across the caseload: expiring soon first, then overdue, then the rest."""
-    now = utcnow()
-    rows = questionnaires.public_list(session, questionnaires.list_open_links(session, actor=me))
-    names = clients.display_names(session, [a.client_id for a in rows])
-    out = []
-    for a in rows:
-        reason = _waiting_reason(a, now)
-        if reason:
-            out.append(Waiting(a, names.get(a.client_id, ""), reason))
-    order = {"expires soon": 0, "overdue": 1, "waiting": 2}
-    return sorted(out, key=lambda w: (order[w.reason], w.administration.created_at))
 
 
 # --- the couple page's scores ---------------------------------------------------------

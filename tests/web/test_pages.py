@@ -62,15 +62,14 @@ def test_answers_page_shows_items_scores_and_flags(client, world):
     assert "afraid" in html  # es4 answered 5 raises the high safety flag
 
 
-def test_dashboard_lists_flags_waiting_links_and_couples_not_seen(client, world, factory):
+def test_dashboard_lists_flags_the_queue_and_couples_not_seen(client, world, factory):
     stale = factory.couple(world["counselor"], names=("Sam", "Alex"))
     factory.therapy_session(stale, days_ago=40)
     browser = Browser(client, world["counselor"])
     html = browser.get("/dashboard").text
-    assert html.index("Open safety flags") < html.index("Questionnaires waiting")
+    assert html.index("Open safety flags") < html.index("Your queue")
     assert "afraid" in html
-    assert "Trust Rebuilding Inventory" in html
-    assert "Sam &amp; Alex Lee" in html.split("Not seen in 21 days")[1]
+    assert "Sam &amp; Alex Lee</a> · Not seen for 40 days" in html.split("Not seen in 21 days")[1]
 
 
 @pytest.mark.parametrize("url", ["/settings", "/settings/counselors", "/audit"])
