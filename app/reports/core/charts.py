@@ -10,8 +10,10 @@ deterministic: same history, same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 
 from markupsafe import Markup, escape
 
@@ -44,11 +46,13 @@ def _text(
     )
 
 
-def _svg(width: float, height: float, label: str, body: Sequence[str], css_class: str = "chart") -> Markup:
+def _svg(width: float, height: float, label: str, body: Sequence[str], css_class: str = "chart",
+         description: str = "") -> Markup:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
         f'aria-label="{escape(label)}" viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT}">'
         f"<title>{escape(label)}</title>"
+        + (f"<desc>{escape(description)}</desc>" if description else "")
     )
     return Markup(head + "".join(body) + "</svg>")  # noqa: S704  # every part escaped above
 
@@ -80,27 +84,86 @@ class _Frame:
         return TOP + height * (1 - min(max(share, 0.0), 1.0))
 
 
-#: At most this many dated ticks on a chart's time axis (first, last and evenly spaced between).
-DATE_TICKS = 5
+#: Date labels on the time axis: ``TICK_SIZE`` font units, and a label is taken to be
+#: ``TICK_CHAR_EM`` of the font size per character (DejaVu Sans digits are 0.64 em, its
+#: letters and spaces narrower, so this errs wide). Two labels keep ``TICK_GAP`` apart.
+TICK_SIZE, TICK_CHAR_EM, TICK_GAP = 8.5, 0.62, 4.0
 
 
-def date_ticks(times: Sequence[datetime], zone: str | None = None,
-               count: int = DATE_TICKS) -> list[tuple[datetime, str]]:
-    """Dated ticks for a time axis: the first and last times and up to ``count - 2`` evenly
-    spaced between them, each labelled with its day in the practice's zone (``5 Mar 25``).
-    Never more ticks than days spanned, and never two ticks with the same label."""
-    if not times:
-        return []
-    first, last = min(times), max(times)
-    days = (_local_day(last, zone) - _local_day(first, zone)).days
-    n = max(1, min(count, days + 1))
-    ticks = [first] if n == 1 else [first + (last - first) * i / (n - 1) for i in range(n)]
+@dataclass(frozen=True)
+class DateTick:
+    """A tick on the time axis at ``x`` (viewBox units) for the day ``on``; ``label`` is its
+    text, or ``None`` where it was thinned out so that labels never overlap."""
+
+    x: float
+    on: date
+    label: str | None
+    anchor: str = "middle"
+
+
+def date_ticks(times: Sequence[datetime], zone: str | None = None) -> list[tuple[datetime, str]]:
+    """One tick per day that has a measurement, in the practice's zone: the day's first time
+    and its label (``5 Mar 25``, the chart format of ``formatting.short_day``), oldest first."""
     out: list[tuple[datetime, str]] = []
-    for at in ticks:
-        text = fmt.short_day(at, zone)
-        if not out or out[-1][1] != text:
-            out.append((at, text))
+    seen: set[date] = set()
+    for at in sorted(times):
+        on = _local_day(at, zone)
+        if on not in seen:
+            seen.add(on)
+            out.append((at, fmt.short_day(at, zone)))
     return out
+
+
+def label_width(text: str, size: float = TICK_SIZE) -> float:
+    """How wide a label is taken to be, in viewBox units."""
+    return len(text) * TICK_CHAR_EM * size
+
+
+def _extent(x: float, text: str, anchor: str) -> tuple[float, float]:
+    width = label_width(text)
+    if anchor == "start":
+        return x, x + width
+    if anchor == "end":
+        return x - width, x
+    return x - width / 2, x + width / 2
+
+
+def _fits(spots: Sequence[tuple[float, str, str]], chosen: Sequence[int]) -> bool:
+    extents = [_extent(*spots[i]) for i in chosen]
+    return all(nxt[0] >= prev[1] + TICK_GAP for prev, nxt in pairwise(extents))
+
+
+def thin_labels(spots: Sequence[tuple[float, str, str]]) -> list[int]:
+    """Which of the ``(x, text, anchor)`` labels (left to right) to print: the first and the
+    last always, and between them every k-th, for the smallest k at which no two labels come
+    closer than ``TICK_GAP`` (one next to the last that would crowd it is left out)."""
+    n = len(spots)
+    if n <= 2:
+        return list(range(n))
+    last = n - 1
+    right_edge = _extent(*spots[last])[0] - TICK_GAP
+    for stride in range(1, n):
+        chosen = [i for i in range(0, last, stride)
+                  if i == 0 or _extent(*spots[i])[1] <= right_edge] + [last]
+        if _fits(spots, chosen):
+            return chosen
+    return [0, last]
+
+
+def axis_ticks(times: Sequence[datetime], x: Callable[[datetime], float],
+               zone: str | None = None) -> list[DateTick]:
+    """Every measurement day's tick at ``x`` of its first time, with labels thinned
+    (``thin_labels``); the first label starts at its tick and the last ends at its own, so
+    neither runs off the plot."""
+    days = date_ticks(times, zone)
+    if len(days) == 1:
+        at, text = days[0]
+        return [DateTick(x(at), _local_day(at, zone), text)]
+    anchors = ["start"] + ["middle"] * (len(days) - 2) + ["end"] if days else []
+    spots = [(x(at), text, anchor) for (at, text), anchor in zip(days, anchors, strict=True)]
+    keep = set(thin_labels(spots))
+    return [DateTick(px, _local_day(at, zone), text if i in keep else None, anchor)
+            for i, ((at, _), (px, text, anchor)) in enumerate(zip(days, spots, strict=True))]
 
 
 def _local_day(at: datetime, zone: str | None) -> date:
@@ -118,14 +181,16 @@ def _axes(frame: _Frame, times: Sequence[datetime], zone: str | None) -> list[st
         parts.append(
             _text(LEFT - 4, y + 3, fmt.score(tick, 0 if tick.is_integer() else 1), anchor="end")
         )
-    ticks = date_ticks(times, zone)
     base = H - BOTTOM
-    for i, (at, text) in enumerate(ticks):
-        x = frame.x(at)
-        anchor = "middle" if len(ticks) == 1 else ("start" if i == 0 else "end" if i == len(ticks) - 1 else "middle")
-        parts.append(f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 3)}" '
+    for tick in axis_ticks(times, frame.x, zone):
+        x = _n(tick.x)
+        if tick.label is not None:  # a faint line up the plot from each labelled day
+            parts.append(f'<line x1="{x}" y1="{_n(TOP)}" x2="{x}" y2="{_n(base)}" '
+                         f'stroke="{GRID}" stroke-width="0.4"/>')
+        parts.append(f'<line x1="{x}" y1="{_n(base)}" x2="{x}" y2="{_n(base + 3)}" '
                      f'stroke="{INK}" stroke-width="0.6"/>')
-        parts.append(_text(x, H - 8, text, anchor=anchor))
+        if tick.label is not None:
+            parts.append(_text(tick.x, H - 8, tick.label, anchor=tick.anchor, size=TICK_SIZE))
     return parts
 
 
@@ -201,7 +266,17 @@ def trajectory_chart(history: SubscaleHistory, names: Sequence[str], zone: str |
     body.extend(_version_breaks(history, frame))
     for trajectory, style in zip(history.trajectories, STYLES, strict=False):
         body.extend(_series(trajectory, frame, style))
-    return _svg(W, H, label, body)
+    return _svg(W, H, label, body, description=_described(history, names, zone))
+
+
+def _described(history: SubscaleHistory, names: Sequence[str], zone: str | None) -> str:
+    """What the chart shows, in words, for a screen reader: each person's scores with their
+    dates (``Alex: 2.00 on 6 Jan 2025, 3.50 on 15 Feb 2025. Sam: no scores.``)."""
+    parts = []
+    for trajectory, name in zip(history.trajectories, names, strict=False):
+        points = [f"{fmt.score(p.mean)} on {fmt.day(p.at, zone)}" for p in trajectory.scored if p.mean is not None]
+        parts.append(f"{name}: {', '.join(points) if points else 'no scores'}.")
+    return " ".join(parts)
 
 
 def legend_swatch(position: int) -> Markup:
