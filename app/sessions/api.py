@@ -21,6 +21,7 @@ from app.sessions.schemas import (
     Attendance,
     CheckInCreate,
     CheckInPublic,
+    SessionCorrection,
     SessionCreate,
     SessionPublic,
     SessionSummary,
@@ -73,6 +74,16 @@ def update_session(
     session_id: int, data: SessionUpdate, session: SessionDep, counselor: CurrentCounselor
 ) -> SessionPublic:
     found = service.update_session(session, actor=counselor, session_id=session_id, data=data)
+    return _public(session, found)
+
+
+@router.post("/sessions/{session_id:id}/corrections", response_model=SessionPublic)
+def correct_session(
+    session_id: int, data: SessionCorrection, session: SessionDep, counselor: CurrentCounselor
+) -> SessionPublic:
+    """Correct when, how long and where a session took place, or its attendance; audited with the
+    old and new values, and allowed on a signed session except for attendance."""
+    found, _ = service.correct_session(session, actor=counselor, session_id=session_id, data=data)
     return _public(session, found)
 
 

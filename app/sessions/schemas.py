@@ -47,6 +47,16 @@ class SessionUpdate(RequestModel):
         default=None, description="planned -> held, cancelled or no_show; not once the note is signed")
 
 
+class SessionCorrection(RequestModel):
+    """A correction of when, how long and where a session took place, and of its attendance
+    (``service.correct_session``: a signed session keeps its attendance)."""
+
+    starts_at: AwareDatetime | NaiveDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    modality: Modality | None = None
+    attendance: Attendance | None = None
+
+
 class SessionSummary(BaseModel):
     """A session without its note: lists don't expose clinical text."""
 

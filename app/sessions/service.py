@@ -3,7 +3,8 @@ signing (which locks the note), addenda."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import hashlib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from dataclasses import field as default_of
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, func, select
 
+from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.models import Client, Couple, search_key
@@ -20,7 +22,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
 from app.sessions.models import AgreementCheckIn, NoteAddendum, TherapySession
-from app.sessions.schemas import AddendumCreate, SessionCreate, SessionUpdate
+from app.sessions.schemas import AddendumCreate, SessionCorrection, SessionCreate, SessionUpdate
 from app.updates import apply_update, refuse_empty
 
 LOCKED = "This note is signed and locked; add an addendum to correct or extend it"
@@ -35,6 +37,36 @@ NOT_STARTED = {
     "held": "This session hasn't started yet: mark it held once it has taken place",
     "no_show": "This session hasn't started yet: it can be marked a no-show once its time has passed",
 }
+SIGNED_ATTENDANCE = "This session's note is signed: its attendance can't change"
+HAS_CHECKINS = ("Agreement check-ins were recorded at this session, and check-ins belong to a held session: "
+                "it stays held")
+#: What a correction may change, and what of it a signed session still may (see ``correct_session``).
+CORRECTABLE = ("starts_at", "duration_minutes", "modality", "attendance")
+SIGNED_CORRECTABLE = ("starts_at", "duration_minutes", "modality")
+
+
+class NotStarted(Conflict):
+    """Signing a note before its session's start: ``starts_at`` (UTC) lets a page name the time in
+    the practice's zone; the message (for the API) names it in UTC."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        self.starts_at = as_utc(starts_at)
+        super().__init__(not_started_message(f"{self.starts_at:%-d %b %Y, %H:%M} UTC"))
+
+
+def not_started_message(when: str) -> str:
+    return f"This session starts on {when}: its note can be signed once the session has taken place"
+
+
+class NoteChanged(Conflict):
+    """The note was signed (``signed``) or saved with other text since the form was loaded: the
+    text typed on that form would overwrite (or sign) a text its writer never saw."""
+
+    def __init__(self, *, signed: bool) -> None:
+        self.signed = signed
+        super().__init__("This note was signed while you were editing it: your text was not saved" if signed
+                         else "This note was changed since you opened it (in another tab or by a colleague): "
+                              "your text was not saved")
 
 
 def session_visible(actor: Counselor) -> ColumnElement[bool]:
@@ -132,6 +164,49 @@ def _started(starts_at: datetime) -> bool:
     return as_utc(starts_at) <= utcnow() + CLOCK_GRACE
 
 
+def note_version(notes: object) -> str:
+    """A short fingerprint of a note's three texts (a session, or anything with the fields): the
+    version a note form was loaded from, so saving it can tell whether the note changed since."""
+    get = notes.get if isinstance(notes, dict) else lambda f: getattr(notes, f)
+    joined = "\x1f".join((get(f) or "").strip() for f in NOTE_FIELDS)
+    return hashlib.sha256(joined.encode()).hexdigest()[:20]
+
+
+def _refuse_stale(found: TherapySession, typed: dict[str, str], expected_version: str | None) -> None:
+    """Refuse a text typed on a form loaded at ``expected_version`` when the note has been signed
+    or saved differently since; the same text as now is no conflict (a double post, say)."""
+    if expected_version is None:
+        return
+    now = note_version(found)
+    if now == note_version({f: typed.get(f, getattr(found, f)) for f in NOTE_FIELDS}):
+        return
+    if found.status == "signed":
+        raise NoteChanged(signed=True)
+    if now != expected_version:
+        raise NoteChanged(signed=False)
+
+
+def _has_checkins(session: Session, session_id: int | None) -> bool:
+    found = session.exec(select(AgreementCheckIn.id).where(AgreementCheckIn.session_id == session_id)).first()
+    return found is not None
+
+
+def _check_attendance(session: Session, found: TherapySession, changes: dict[str, object]) -> None:
+    """The rules a session's attendance, time and note keep together, whichever form changes them:
+    a planned session has no note, a held session or a no-show has started, and a session with
+    check-ins stays held (check-ins belong to a held session)."""
+    attendance = changes.get("attendance", found.attendance)
+    if attendance == "planned":
+        _refuse_note_when_planned({f: str(changes.get(f, getattr(found, f))) for f in NOTE_FIELDS})
+    elif (attendance in NOT_STARTED and ("attendance" in changes or "starts_at" in changes)
+          and not _started(changes.get("starts_at", found.starts_at))):  # type: ignore[arg-type]
+        if attendance != found.attendance:
+            raise InvalidField("attendance", NOT_STARTED[str(attendance)])
+        raise InvalidField("starts_at", IN_THE_FUTURE)
+    if found.attendance == "held" and attendance != "held" and _has_checkins(session, found.id):
+        raise InvalidField("attendance", HAS_CHECKINS)
+
+
 def _refuse_note_when_planned(notes: dict[str, str]) -> None:
     """A planned session hasn't happened: there is nothing to write about yet."""
     for field in NOTE_FIELDS:
@@ -161,25 +236,20 @@ def create_session(session: Session, *, actor: Counselor, data: SessionCreate) -
 
 
 def update_session(
-    session: Session, *, actor: Counselor, session_id: int, data: SessionUpdate
+    session: Session, *, actor: Counselor, session_id: int, data: SessionUpdate,
+    expected_version: str | None = None,
 ) -> TherapySession:
     """Change a draft: its time, attendees, note, or attendance (planned -> held, cancelled or
-    no_show, or back when a mistake is corrected). The result must still make sense: a planned
-    session has no note, and a held session or a no-show has started."""
+    no_show, or back when a mistake is corrected). The result must still make sense
+    (``_check_attendance``). With ``expected_version`` (the ``note_version`` the form was loaded
+    from), a note signed or saved with other text since is refused (``NoteChanged``)."""
     found = get_session_record(session, actor=actor, session_id=session_id)
     changes = data.model_dump(exclude_unset=True)
+    _refuse_stale(found, {f: changes[f] for f in NOTE_FIELDS if f in changes}, expected_version)
     if found.status == "signed":
-        raise Conflict("This session's note is signed: its attendance can't change"
-                       if "attendance" in changes else LOCKED)
+        raise Conflict(SIGNED_ATTENDANCE if "attendance" in changes else LOCKED)
     refuse_empty(changes, [k for k in changes if k != "attendee_ids"])
-    attendance = changes.get("attendance", found.attendance)
-    if attendance == "planned":
-        _refuse_note_when_planned({f: changes.get(f, getattr(found, f)) for f in NOTE_FIELDS})
-    elif (attendance in NOT_STARTED and ("attendance" in changes or "starts_at" in changes)
-          and not _started(changes.get("starts_at", found.starts_at))):
-        if attendance != found.attendance:
-            raise InvalidField("attendance", NOT_STARTED[attendance])
-        raise InvalidField("starts_at", IN_THE_FUTURE)
+    _check_attendance(session, found, changes)
     if "attendee_ids" in changes:
         subject = _subject(session, actor=actor, couple_id=found.couple_id, client_id=found.client_id)
         changes["attendee_ids"] = _attendees(changes["attendee_ids"], set(subject.client_ids))
@@ -189,8 +259,103 @@ def update_session(
     return found
 
 
-def sign_session(session: Session, *, actor: Counselor, session_id: int) -> TherapySession:
+def _plain(field: str, value: object) -> object:
+    return as_utc(value).isoformat() if field == "starts_at" and isinstance(value, datetime) else value
+
+
+def correct_session(
+    session: Session, *, actor: Counselor, session_id: int, data: SessionCorrection
+) -> tuple[TherapySession, list[str]]:
+    """Correct when a session took place, its length, where (modality) and its attendance; returns
+    the session and the fields that changed (none: nothing is written or audited).
+
+    The audit event (action ``correct``) keeps each changed field's old and new value, and the
+    session's page lists these events under "Corrections" (``corrections``), so a correction is
+    never silent.
+
+    A signed session: its date, length and modality may still be corrected, its attendance and
+    note may not. The signature vouches for the clinical text, which stays exactly as signed
+    (changes go in addenda); when and how long the session ran are administrative facts that
+    reports, attendance counts and the scheduler read from these fields, and a typo in them
+    would otherwise stay wrong in every report for good, with only an addendum beside it to say
+    so. So the correction is allowed, marked as made after signing, shown on the page with who
+    made it and when, and its old value kept in the audit trail. Attendance is part of what was
+    signed (a note of a held session), so it stays, as ``update_session`` has always refused.
+    The rules of ``_check_attendance`` hold as for any change (a held session can't move into
+    the future, a session with check-ins stays held, a planned one has no note)."""
     found = get_session_record(session, actor=actor, session_id=session_id)
+    wanted = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "starts_at" in wanted:
+        wanted["starts_at"] = as_utc(wanted["starts_at"])
+    current = {k: as_utc(found.starts_at) if k == "starts_at" else getattr(found, k) for k in CORRECTABLE}
+    changes = {k: v for k, v in wanted.items() if current[k] != v}
+    if not changes:
+        return found, []
+    signed = found.status == "signed"
+    if signed and "attendance" in changes:
+        raise Conflict(SIGNED_ATTENDANCE)
+    _check_attendance(session, found, changes)
+    fields = sorted(changes)
+    before = {k: _plain(k, current[k]) for k in fields}
+    for key, value in changes.items():
+        setattr(found, key, value)
+    found.updated_at = utcnow()
+    session.add(found)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="correct", entity="therapy_session",
+           entity_id=found.id, detail={"fields": fields, "from": before,
+                                       "to": {k: _plain(k, changes[k]) for k in fields}, "signed": signed})
+    return found, fields
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One corrected field of a session, as its page lists it (values as stored: ``starts_at`` a
+    UTC datetime, the others their codes or minutes)."""
+
+    field: str
+    old: object
+    new: object
+    by_id: int | None
+    at: datetime
+    after_signing: bool
+
+
+def corrections(session: Session, *, found: TherapySession) -> list[Correction]:
+    """The corrections made to this (already scoped) session, oldest first, from the audit trail."""
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.practice_id == found.practice_id, AuditEvent.entity == "therapy_session",
+                                 AuditEvent.entity_id == found.id, AuditEvent.action == "correct")
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    ).all()
+
+    def value(field: str, raw: object) -> object:
+        return as_utc(datetime.fromisoformat(raw)) if field == "starts_at" and isinstance(raw, str) else raw
+
+    return [Correction(field=f, old=value(f, e.detail.get("from", {}).get(f)),
+                       new=value(f, e.detail.get("to", {}).get(f)), by_id=e.actor_id, at=as_utc(e.at),
+                       after_signing=bool(e.detail.get("signed")))
+            for e in events for f in e.detail.get("fields", [])]
+
+
+def names_of(session: Session, *, practice_id: int, ids: Iterable[int | None]) -> dict[int, str]:
+    """Counselors' full names by id (one query), to say who signed, wrote or corrected what."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(Counselor.id, Counselor.full_name)
+                        .where(Counselor.practice_id == practice_id, col(Counselor.id).in_(wanted))).all()
+    return {cid: name for cid, name in rows if cid is not None}
+
+
+def sign_session(session: Session, *, actor: Counselor, session_id: int,
+                 expected_version: str | None = None) -> TherapySession:
+    """Sign (and so lock) a held session's note, once the session has started: a note is written
+    about what took place, so no clock grace here, unlike marking it held. With
+    ``expected_version``, the note must still be the text the signer saw (``NoteChanged``)."""
+    found = get_session_record(session, actor=actor, session_id=session_id)
+    if expected_version is not None and note_version(found) != expected_version:
+        raise NoteChanged(signed=found.status == "signed")
     if found.status == "signed":
         raise Conflict("This note is already signed")
     if found.attendance != "held":
@@ -199,6 +364,8 @@ def sign_session(session: Session, *, actor: Counselor, session_id: int) -> Ther
                        "This session didn't take place (cancelled or a no-show): there is no note to sign")
     if not (found.note_data or found.note_assessment or found.note_plan).strip():
         raise InvalidField("note_data", "Write the note before signing it")
+    if as_utc(found.starts_at) > utcnow():
+        raise NotStarted(found.starts_at)
     found.status = "signed"
     found.signed_by_id = actor.id
     found.signed_at = utcnow()
@@ -215,10 +382,12 @@ def delete_session(session: Session, *, actor: Counselor, session_id: int) -> No
         raise Conflict("A signed note is part of the record and cannot be deleted")
     for checkin in session.exec(select(AgreementCheckIn).where(AgreementCheckIn.session_id == found.id)):
         session.delete(checkin)
+    what = {"starts_at": as_utc(found.starts_at).isoformat(), "attendance": found.attendance,
+            "couple_id": found.couple_id, "client_id": found.client_id}
     session.delete(found)
     session.flush()
     record(session, actor=actor, practice_id=actor.practice_id, action="delete",
-           entity="therapy_session", entity_id=session_id)
+           entity="therapy_session", entity_id=session_id, detail=what)
 
 
 def list_addenda(session: Session, *, session_id: int) -> list[NoteAddendum]:
