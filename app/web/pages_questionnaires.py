@@ -1,5 +1,8 @@
-"""Questionnaire pages: send by private link (shown once), revoke, resend, read answers, and
-mark flags dealt with or reopen them (with a note and a confirmation).
+"""Questionnaire pages: send by private link, revoke, resend, read answers, and mark flags dealt
+with or reopen them (with a note and a confirmation).
+
+Sending and resending answer with a redirect to ``/links/sent`` (``app.web.handoff``), so a
+reload shows the same links and never sends again.
 
 Every operation is the questionnaire service's; these routes only parse forms and render.
 """
@@ -15,22 +18,26 @@ from sqlmodel import Session
 from app.auth.models import Counselor
 from app.clients import service as clients
 from app.clients.subjects import Subject, load_subject
+from app.config import get_settings
 from app.db import SessionDep
-from app.errors import InvalidField
+from app.errors import InvalidField, NotFound
 from app.fields import parse_id
 from app.instruments.catalog import default_catalog
-from app.questionnaires.administrations import service
+from app.questionnaires.administrations import links, service
 from app.questionnaires.administrations.state import REVIEW_STEP
 from app.questionnaires.schemas import AdministrationCreate, FlagPublic
 from app.questionnaires.submission import flags as flag_service
 from app.questionnaires.submission import results
 from app.web.deps import CheckedForm, CurrentWebCounselor, safe_next
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
+from app.web.handoff import LIFETIME_SECONDS, Handoff, keep, read
+from app.web.handoff import PATH as handoff_path
 from app.web.templating import record_page, render, subject_page, with_notice
 
 router = APIRouter()
 FlagAction = Literal["resolve", "reopen"]
 
+OPEN = ("pending", "in_progress")
 FIELD_LABELS = {"instrument_id": "Questionnaire", "client_ids": "Who receives it",
                 "expires_in_days": "Link valid for"}
 
@@ -94,16 +101,12 @@ def _requests(form: CheckedForm, subject: Subject) -> tuple[list[AdministrationC
 
 def _send(request: Request, session: Session, me: Counselor, subject: Subject,
           form: CheckedForm) -> Response:
-    """Create the links and show each one once (this response is the only place it appears)."""
+    """Create the links, then show them on the links page (a redirect: a reload sends nothing)."""
     requests, errors = _requests(form, subject)
 
     def save(valid: list[AdministrationCreate]) -> Response:
-        sent = []
-        for data in valid:
-            administration, link = service.create_administration(session, actor=me, data=data)
-            sent.append({"administration": administration, "link": link,
-                         "client": clients.get_client(session, actor=me, client_id=data.client_id)})
-        return _links_page(request, session, sent, back=subject_page(subject))
+        made = [service.create_administration(session, actor=me, data=data)[0].id for data in valid]
+        return _to_links_page(Handoff(ids=[i for i in made if i is not None], back=subject_page(subject)))
 
     return submit_form(session, requests or None, errors, save=save,
                        rename={"client_id": "client_ids", "couple_id": "client_ids"},
@@ -124,10 +127,29 @@ def client_send(client_id: int, request: Request, session: SessionDep, me: Curre
     return _send(request, session, me, load_subject(session, actor=me, client_id=client_id), form)
 
 
-def _links_page(request: Request, session: Session, sent: list[dict[str, Any]], *, back: str) -> Response:
-    titles = {a["administration"].id: service.public_list(session, [a["administration"]])[0].title for a in sent}
+def _to_links_page(handoff: Handoff) -> Response:
+    response = RedirectResponse(handoff_path, status_code=303)
+    return keep(response, handoff, secure=get_settings().secure_cookies)
+
+
+@router.get(handoff_path)
+def links_sent(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    """The links just sent, each with its working link and any one-time code; a reload shows the
+    same page, and once the handoff has expired the page says where to look instead."""
+    handoff = read(request)
+    sent = []
+    for administration_id in handoff.ids if handoff else []:
+        try:
+            administration = service.get_administration(session, actor=me, administration_id=administration_id)
+        except NotFound:
+            continue  # no longer in this counselor's caseload
+        link = links.current_link(administration) if administration.status in OPEN else None
+        sent.append({"administration": administration, "link": link, "code": handoff.codes.get(administration_id),
+                     "client": clients.get_client(session, actor=me, client_id=administration.client_id)})
+    back = handoff.back if handoff else "/dashboard"
+    titles = {a.id: a.title for a in service.public_list(session, [row["administration"] for row in sent])}
     return render(request, "questionnaires/links.html", {
-        "sent": sent, "titles": titles, "back": back,
+        "sent": sent, "titles": titles, "back": back, "minutes": LIFETIME_SECONDS // 60,
         "where": "the couple's page" if back.startswith("/couples/") else "the client's page",
     })
 
@@ -142,14 +164,15 @@ def revoke(administration_id: int, session: SessionDep, me: CurrentWebCounselor,
 @router.post("/administrations/{administration_id:id}/resend")
 def resend(administration_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
            form: CheckedForm) -> Response:
-    """A new link (the old one stops working); shown once, like a first send, with the one-time
-    code when the passcode was reset over saved answers."""
+    """A new link (the old one stops working), shown like a first send, with the one-time code
+    when the passcode was reset over saved answers."""
     reset = True if text(form, "reset_passcode") == "yes" else None
-    administration, link, code = service.resend_link(session, actor=me, administration_id=administration_id,
+    administration, _, code = service.resend_link(session, actor=me, administration_id=administration_id,
                                                      reset_passcode=reset)
-    client = clients.get_client(session, actor=me, client_id=administration.client_id)
-    sent = [{"administration": administration, "link": link, "client": client, "code": code}]
-    return _links_page(request, session, sent, back=record_page(administration.couple_id, administration.client_id))
+    back = record_page(administration.couple_id, administration.client_id)
+    assert administration.id is not None
+    return _to_links_page(Handoff(ids=[administration.id], back=back,
+                                  codes={administration.id: code} if code else {}))
 
 
 @router.get("/administrations/{administration_id:id}")

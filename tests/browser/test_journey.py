@@ -68,7 +68,7 @@ def _send_assessment(page: Any, couple_path: str) -> dict[str, str]:
     page.get_by_role("link", name="Send a questionnaire").click()
     page.get_by_label(re.compile("Trust Rebuilding Inventory")).check()
     page.get_by_role("button", name="Create links").click()
-    page.get_by_text("These links are shown only once").wait_for()
+    page.get_by_text("Copy each link into a private message").wait_for()
     links = {}
     for field in page.locator(".link-field").all():
         links[field.get_attribute("data-link-for").split()[0]] = field.input_value()

@@ -18,7 +18,7 @@ def _links(page: Any, couple_id: int) -> dict[str, str]:
     page.goto(f"/couples/{couple_id}/send")
     page.get_by_label(re.compile("Trust Rebuilding Inventory")).check()
     page.get_by_role("button", name="Create links").click()
-    page.get_by_text("These links are shown only once").wait_for()
+    page.get_by_text("Copy each link into a private message").wait_for()
     return {f.get_attribute("data-link-for").split()[0]: f.input_value() for f in page.locator(".link-field").all()}
 
 

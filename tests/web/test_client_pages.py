@@ -39,7 +39,7 @@ def test_send_a_link_to_one_client_shows_it_once(client, factory, db):
     assert response.status_code == 200
     links = LINK.findall(response.text)
     assert len(links) == 1
-    assert "shown only once" in response.text and "/static/copy.js" in response.text
+    assert "Copy each link into a private message" in response.text and "/static/copy.js" in response.text
     assert "the client&#39;s page" in response.text and f'href="/clients/{person.id}"' in response.text
     assert response.headers["cache-control"] == "no-store"
     administration = db.exec(select(Administration)).one()

@@ -29,7 +29,7 @@ def test_send_to_both_partners_shows_each_link_once(client, factory, db):
     assert response.status_code == 200
     links = LINK.findall(response.text)
     assert len(links) == 2 and links[0] != links[1]
-    assert "shown only once" in response.text and '/static/copy.js' in response.text
+    assert "Copy each link into a private message" in response.text and '/static/copy.js' in response.text
     assert response.headers["cache-control"] == "no-store"
     couple_page = browser.get(f"/couples/{couple.id}").text
     assert not any(link in couple_page for link in links)
