@@ -6,7 +6,7 @@ queue (``enqueue_all``) and waits for the queue's workers (``collect``), so the 
 wherever the workers run and shows its progress; ``generate_all`` renders in a pool of
 *spawned* processes of its own, with no queue (benchmarks compare the two). Either way, per
 couple a worker reads in a read-only transaction (no writer lock), renders with no
-transaction open, then writes the Report row in a second short transaction, each process with
+transaction open, then writes the Report row (and its kept PDF) in a second short transaction, each process with
 its own engine. Like the CLI, a batch owns its transactions, so it commits itself.
 """
 

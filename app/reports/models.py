@@ -1,4 +1,4 @@
-"""Record of each generated PDF report (who, when, period, checksum)."""
+"""Record of each generated PDF report (who, when, period, checksum) and the kept PDF itself."""
 
 from __future__ import annotations
 
@@ -28,3 +28,16 @@ class Report(SQLModel, table=True):
     audience: str = Field(default="clinical", max_length=20, sa_column_kwargs={"server_default": "clinical"})
     partner_id: int | None = Field(default=None, foreign_key="client.id")  # the partner a "partner" copy is for
     dates_shifted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class ReportFile(SQLModel, table=True):
+    """The PDF bytes of a generated report, kept so the same copy can be downloaded again.
+
+    A table of its own, so listing reports never reads the files. A report made before copies
+    were kept has no row here. The bytes are checked against ``Report.checksum`` and
+    ``Report.size_bytes`` before every download (``reports.service.open_copy``)."""
+
+    __tablename__ = "report_file"
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True)
+    pdf: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))

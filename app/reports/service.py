@@ -1,4 +1,5 @@
-"""Progress reports: gather from the database, render, and record who generated what.
+"""Progress reports: gather from the database, render, record who generated what, keep the
+PDF and hand the same copy out again (checked against its checksum first).
 
 The pieces (``gather_report``, ``render_report``, ``record_report``) are kept
 apart so the batch can end its read transaction before the CPU-heavy render.
@@ -9,19 +10,21 @@ commits itself (ARCHITECTURE.md lists every deliberate commit).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypedDict, Unpack
+from typing import Literal, TypedDict, Unpack
 
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.clients.subjects import Subject, load_subject
+from app.errors import NotFound
 from app.reports.core.context import build_report_context
 from app.reports.core.inputs import Audience, Paper, ReportInput
 from app.reports.gather import GatheredReport, gather_report
-from app.reports.models import Report
+from app.reports.models import Report, ReportFile
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,18 @@ class ReportEntry:
 
     report: Report
     generated_by_name: str
+    kept: bool = False  # its PDF is stored and can be downloaded again (not for reports made before)
+
+
+@dataclass(frozen=True)
+class KeptCopy:
+    """A stored report opened for download. ``pdf`` is set only when the stored bytes match the
+    record's checksum and size; otherwise ``problem`` says why not."""
+
+    report: Report
+    subject: Subject
+    pdf: bytes | None
+    problem: Literal["not_kept", "mismatch"] | None
 
 
 class ReportOptions(TypedDict, total=False):
@@ -86,9 +101,10 @@ def _choice(gathered: GatheredReport) -> dict[str, object]:
 def record_report(
     session: Session, *, actor: Counselor, gathered: GatheredReport, pdf: bytes, via: str = "api",
 ) -> Report:
-    """Store the report's record (checksum, size, the real period, who the copy is for) and an
-    audit event. The record keeps the real period and time even when the copy's dates are
-    shifted; the shift itself is kept nowhere."""
+    """Store the report's record (checksum, size, the real period, who the copy is for), the PDF
+    itself (``ReportFile``, so the same copy can be downloaded again) and an audit event. The
+    record keeps the real period and time even when the copy's dates are shifted; the shift
+    itself is stored nowhere (only inside the kept PDF's own dates)."""
     subject = gathered.subject
     report = Report(
         practice_id=subject.practice_id,
@@ -106,6 +122,8 @@ def record_report(
         dates_shifted=gathered.dates_shifted,
     )
     session.add(report)
+    session.flush()
+    session.add(ReportFile(report_id=report.id, pdf=pdf))  # type: ignore[arg-type]
     session.flush()
     _audit(session, actor=actor, subject=subject, action="generate_report", detail={
         "report_id": report.id, "period_start": gathered.period_start.isoformat(),
@@ -167,9 +185,38 @@ def list_reports(
     subject = load_subject(session, actor=actor, couple_id=couple_id, client_id=client_id)
     owner = col(Report.couple_id) == subject.id if subject.couple else col(Report.client_id) == subject.id
     rows = session.exec(
-        select(Report, Counselor.full_name)
+        select(Report, Counselor.full_name, ReportFile.report_id)  # whether a file is kept, not the file
         .join(Counselor, col(Counselor.id) == Report.generated_by_id)
+        .outerjoin(ReportFile, col(ReportFile.report_id) == Report.id)
         .where(owner, Report.practice_id == actor.practice_id)
         .order_by(col(Report.generated_at).desc(), col(Report.id).desc())
     ).all()
-    return [ReportEntry(report=report, generated_by_name=name) for report, name in rows]
+    return [ReportEntry(report=report, generated_by_name=name, kept=kept is not None) for report, name, kept in rows]
+
+
+def open_copy(session: Session, *, actor: Counselor, report_id: int, via: str = "web") -> KeptCopy:
+    """A stored report's PDF, to download the same copy again, scoped like its couple or client
+    (another practice's or caseload's report is ``NotFound``).
+
+    The bytes are given out only when their SHA-256 and size match the record; a copy that
+    doesn't match (or a report made before copies were kept) comes back with its ``problem``
+    and no bytes. Either way it is audited under the couple or client: ``report_downloaded``,
+    or ``report_download_refused`` with the reason. Writes nothing else, so a GET may call it."""
+    report = session.get(Report, report_id)
+    if report is None or report.practice_id != actor.practice_id:
+        raise NotFound("Report")
+    subject = (load_subject(session, actor=actor, couple_id=report.couple_id) if report.couple_id is not None
+               else load_subject(session, actor=actor, client_id=report.client_id))
+    stored = session.get(ReportFile, report_id)
+    problem: Literal["not_kept", "mismatch"] | None = None
+    if stored is None:
+        problem = "not_kept"
+    elif len(stored.pdf) != report.size_bytes or not hmac.compare_digest(
+            hashlib.sha256(stored.pdf).hexdigest(), report.checksum):
+        problem = "mismatch"
+    detail: dict[str, object] = {"report_id": report.id, "via": via}
+    _audit(session, actor=actor, subject=subject,
+           action="report_downloaded" if problem is None else "report_download_refused",
+           detail=detail if problem is None else {**detail, "reason": problem})
+    return KeptCopy(report=report, subject=subject, pdf=None if problem or stored is None else bytes(stored.pdf),
+                    problem=problem)
