@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, func, select
 
@@ -142,6 +143,87 @@ def agreement_records(
     ):
         history[change.agreement_id].append(change)
     return [AgreementRecord(a, checkins[a.id], history[a.id]) for a in found if a.id is not None]
+
+
+@dataclass(frozen=True)
+class CheckInAt:
+    """A check-in with the start of the session it was recorded at."""
+
+    checkin: AgreementCheckIn
+    session_starts_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    """A status change and, when the couple had a held session on the same day (in the
+    practice's zone), that session's id and start. A change does not store a session: this is
+    the day's session, never a claim that the change was made in it."""
+
+    change: AgreementStatusChange
+    session_id: int | None = None
+    session_starts_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    """One agreement for its page: check-ins in session order and status history, oldest first."""
+
+    agreement: Agreement
+    checkins: list[CheckInAt]
+    history: list[StatusStep]
+
+
+def agreement_detail(
+    session: Session, *, actor: Counselor, agreement_id: int, zone: str = "UTC"
+) -> AgreementDetail:
+    """An agreement with its check-ins (each with its session's start, oldest session first)
+    and its status history (oldest first, each with the couple's held session that day), in
+    four queries however long its record. 404 outside the actor's caseload."""
+    agreement = get_agreement(session, actor=actor, agreement_id=agreement_id)
+    checkins = [CheckInAt(row, starts_at) for row, starts_at in session.exec(
+        select(AgreementCheckIn, TherapySession.starts_at)
+        .join(TherapySession, col(TherapySession.id) == AgreementCheckIn.session_id)
+        .where(AgreementCheckIn.agreement_id == agreement.id)
+        .order_by(col(TherapySession.starts_at), col(AgreementCheckIn.id))
+    )]
+    changes = list(session.exec(
+        select(AgreementStatusChange).where(AgreementStatusChange.agreement_id == agreement.id)
+        .order_by(col(AgreementStatusChange.changed_at), col(AgreementStatusChange.id))
+    ).all())
+    return AgreementDetail(agreement, checkins, _with_sessions(session, agreement.couple_id, changes, zone))
+
+
+def _with_sessions(session: Session, couple_id: int, changes: list[AgreementStatusChange],
+                   zone: str) -> list[StatusStep]:
+    """Each change with the couple's held session on its day (the earliest, if two), from one
+    query over the days the changes span."""
+    if not changes:
+        return []
+    here = _zone(zone)
+    margin = timedelta(days=1)  # a local day reaches at most 14 hours either side of UTC's
+    held = session.exec(
+        select(TherapySession.id, TherapySession.starts_at).where(
+            TherapySession.couple_id == couple_id, TherapySession.attendance == "held",
+            col(TherapySession.starts_at) >= changes[0].changed_at - margin,
+            col(TherapySession.starts_at) <= changes[-1].changed_at + margin,
+        ).order_by(col(TherapySession.starts_at), col(TherapySession.id))
+    ).all()
+    by_day: dict[date, tuple[int, datetime]] = {}
+    for sid, starts_at in held:
+        if sid is not None:
+            by_day.setdefault(starts_at.astimezone(here).date(), (sid, starts_at))
+    steps = []
+    for change in changes:
+        found = by_day.get(change.changed_at.astimezone(here).date())
+        steps.append(StatusStep(change, *found) if found else StatusStep(change))
+    return steps
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def record_checkin(

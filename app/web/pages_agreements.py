@@ -53,14 +53,15 @@ def agreement_create(couple_id: int, request: Request, session: SessionDep, me: 
 
 def _agreement_page(request: Request, session: Session, me: Counselor, agreement_id: int,
                     values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
-    agreement = service.get_agreement(session, actor=me, agreement_id=agreement_id)
+    viewer = getattr(request.state, "viewer", None)
+    detail = service.agreement_detail(session, actor=me, agreement_id=agreement_id,
+                                      zone=viewer.timezone if viewer else "UTC")
+    agreement = detail.agreement
     couple = couples_public(session, [clients.get_couple(session, actor=me,
                                                               couple_id=agreement.couple_id)])[0]
     return render(request, "couples/agreement.html", {
         "agreement": agreement, "couple": couple, "values": values, "errors": errors,
-        "labels": FIELD_LABELS,
-        "history": service.status_history(session, actor=me, agreement_id=agreement_id),
-        "checkins": service.list_checkins(session, actor=me, agreement_id=agreement_id),
+        "labels": FIELD_LABELS, "history": detail.history, "checkins": detail.checkins,
         "statuses": [(s, label(s)) for s in AGREEMENT_STATUSES if s != agreement.status],
     }, status=status)
 

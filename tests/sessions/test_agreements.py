@@ -111,3 +111,101 @@ def test_a_checkin_belongs_to_a_held_session_in_the_api_too(client, factory):
     assert refused.status_code == 409
     assert "held session" in refused.json()["detail"]
     assert client.get(url, headers=factory.headers(me)).json() == []
+
+
+def _checkin(factory, me, agreement, visit, outcome="kept", comment=""):  # type: ignore[no-untyped-def]
+    return factory._save(AgreementCheckIn(practice_id=me.practice_id, agreement_id=agreement.id,
+                                          session_id=visit.id, outcome=outcome, comment=comment,
+                                          recorded_by_id=me.id))
+
+
+def _session_at(factory, couple, at, **extra):  # type: ignore[no-untyped-def]
+    visit = factory.therapy_session(couple, **extra)
+    visit.starts_at = at
+    return factory._save(visit)
+
+
+def test_agreement_detail_orders_checkins_by_session_and_names_the_days_session(factory, db):
+    from datetime import UTC, datetime
+
+    from app.sessions.agreements import agreement_detail
+    from app.sessions.models import AgreementStatusChange
+
+    me = factory.counselor()
+    couple = factory.couple(me)
+    agreement = factory.agreement(couple)
+    march, april, may = (_session_at(factory, couple, datetime(2026, m, 3, 22, tzinfo=UTC)) for m in (3, 4, 5))
+    _session_at(factory, couple, datetime(2026, 4, 20, 9, tzinfo=UTC), attendance="cancelled", note_data="")
+    # Recorded out of order: the newest session's check-in first.
+    for visit, outcome in ((may, "kept"), (march, "not_kept"), (april, "partly")):
+        _checkin(factory, me, agreement, visit, outcome)
+    for at, to in ((datetime(2026, 3, 1, 9, tzinfo=UTC), "active"),
+                   (datetime(2026, 4, 3, 23, 30, tzinfo=UTC), "broken"),  # evening of April's session
+                   (datetime(2026, 4, 20, 12, tzinfo=UTC), "kept"),  # a cancelled session's day
+                   (datetime(2026, 5, 3, 1, tzinfo=UTC), "active")):  # May's session day, in UTC
+        factory._save(AgreementStatusChange(practice_id=me.practice_id, agreement_id=agreement.id,
+                                            to_status=to, changed_by_id=me.id, changed_at=at))
+    detail = agreement_detail(db, actor=me, agreement_id=agreement.id)
+    assert [(c.checkin.outcome, c.session_starts_at) for c in detail.checkins] == [
+        ("not_kept", march.starts_at), ("partly", april.starts_at), ("kept", may.starts_at)]
+    assert [(s.change.to_status, s.session_id) for s in detail.history] == [
+        ("active", None), ("broken", april.id), ("kept", None), ("active", may.id)]
+    # The day is the practice's. In Auckland (UTC+13 until 5 Apr, +12 after) April's session is
+    # 4 Apr 11:00 and the change 4 Apr 12:30: same day. May's session is 4 May 10:00 there,
+    # the last change 3 May 13:00: not. In Los Angeles (UTC-7) April's are 3 Apr 15:00 and 16:30;
+    # May's session 3 May 15:00, the change 2 May 18:00.
+    for zone in ("Pacific/Auckland", "America/Los_Angeles"):
+        there = agreement_detail(db, actor=me, agreement_id=agreement.id, zone=zone)
+        assert [s.session_id for s in there.history] == [None, april.id, None, None], zone
+
+
+def test_agreement_detail_keeps_the_caseload_check(factory, db):
+    import pytest
+
+    from app.errors import NotFound
+    from app.sessions.agreements import agreement_detail
+
+    owner_of_it = factory.counselor()
+    agreement = factory.agreement(factory.couple(owner_of_it))
+    stranger = factory.counselor(factory.practice("Elsewhere"))
+    with pytest.raises(NotFound):
+        agreement_detail(db, actor=stranger, agreement_id=agreement.id)
+
+
+def test_agreement_detail_takes_the_same_queries_for_a_short_or_long_record(factory, db):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import event
+
+    from app.sessions.agreements import agreement_detail
+    from app.sessions.models import AgreementStatusChange
+
+    me = factory.counselor()
+    couple = factory.couple(me)
+    short, long = factory.agreement(couple, title="Short"), factory.agreement(couple, title="Long")
+    _checkin(factory, me, short, factory.therapy_session(couple, days_ago=30))
+    for days in range(20, 0, -2):
+        visit = factory.therapy_session(couple, days_ago=days)
+        _checkin(factory, me, long, visit)
+        factory._save(AgreementStatusChange(practice_id=me.practice_id, agreement_id=long.id, to_status="active",
+                                            changed_by_id=me.id, changed_at=visit.starts_at + timedelta(minutes=5)))
+    factory._save(AgreementStatusChange(practice_id=me.practice_id, agreement_id=short.id, to_status="active",
+                                        changed_by_id=me.id, changed_at=datetime.now(UTC)))
+    counted: list[str] = []
+
+    def count(*args, **kwargs):  # type: ignore[no-untyped-def]
+        counted.append("q")
+
+    engine = db.get_bind()
+    agreement_detail(db, actor=me, agreement_id=short.id)  # opens the transaction first
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        agreement_detail(db, actor=me, agreement_id=short.id)
+        few, counted[:] = len(counted), []
+        detail = agreement_detail(db, actor=me, agreement_id=long.id)
+        many = len(counted)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(detail.checkins) == 10 and len(detail.history) == 10
+    assert all(step.session_id is not None for step in detail.history)
+    assert few == many == 4
