@@ -20,7 +20,7 @@ from app.clients.schemas import (
     CoupleUpdate,
 )
 from app.db import utcnow
-from app.errors import Conflict, InvalidField, NotFound
+from app.errors import Conflict, Forbidden, InvalidField, NotFound
 from app.pagination import paged
 from app.updates import apply_update, refuse_empty
 
@@ -94,6 +94,80 @@ def _assignable_counselor(session: Session, *, actor: Counselor, counselor_id: i
     return counselor_id
 
 
+ONLY_OWNER = "Only the practice owner can give a record to another counselor"
+
+
+def _reassign(session: Session, row: Client | Couple, *, actor: Counselor, to_id: int, entity: str,
+              detail: dict[str, object] | None = None) -> None:
+    """Give one record to another counselor (already checked), audited with both ids."""
+    from_id = row.counselor_id
+    row.counselor_id = to_id
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    record(session, actor=actor, practice_id=actor.practice_id, action="reassign", entity=entity,
+           entity_id=row.id, detail={"from_counselor_id": from_id, "to_counselor_id": to_id, **(detail or {})})
+
+
+def _reassign_target(session: Session, *, actor: Counselor, row: Client | Couple, counselor_id: int | None) -> int:
+    """The counselor a record may move to: owners only, an active counselor of the practice.
+    Its current counselor (even retired) means no change."""
+    if counselor_id is not None and counselor_id == row.counselor_id:
+        return counselor_id
+    target = _assignable_counselor(session, actor=actor, counselor_id=counselor_id)
+    if target != row.counselor_id and not actor.is_owner:
+        raise InvalidField("counselor_id", ONLY_OWNER)
+    return target
+
+
+def reassign_client(session: Session, *, actor: Counselor, client_id: int, counselor_id: int | None) -> Client:
+    """The owner gives a client's own record to another active counselor of the practice.
+
+    A client who is a partner in a couple stays visible to that couple's counselor (couple work),
+    whoever holds their own record."""
+    if not actor.is_owner:
+        raise Forbidden(ONLY_OWNER)
+    if counselor_id is None:
+        raise InvalidField("counselor_id", "Choose a counselor")
+    client = get_client(session, actor=actor, client_id=client_id)
+    target = _reassign_target(session, actor=actor, row=client, counselor_id=counselor_id)
+    if target != client.counselor_id:
+        _reassign(session, client, actor=actor, to_id=target, entity="client")
+    return client
+
+
+def reassign_couple(session: Session, *, actor: Counselor, couple_id: int, counselor_id: int | None) -> list[int]:
+    """The owner gives a couple to another active counselor; returns the partners who moved with it.
+
+    A partner whose own record the couple's old counselor held moves with the couple, so the old
+    counselor no longer sees the partner's flags, links and outbox messages (they are read
+    through the client record). A partner whose record another counselor holds (individual work
+    elsewhere) stays with that counselor. Schedules, links already sent and sessions are the
+    couple's: they keep running and are seen by whoever holds the couple."""
+    if not actor.is_owner:
+        raise Forbidden(ONLY_OWNER)
+    if counselor_id is None:
+        raise InvalidField("counselor_id", "Choose a counselor")
+    couple = get_couple(session, actor=actor, couple_id=couple_id)
+    return _reassign_couple(session, actor=actor, couple=couple, counselor_id=counselor_id)
+
+
+def _reassign_couple(session: Session, *, actor: Counselor, couple: Couple, counselor_id: int | None) -> list[int]:
+    target = _reassign_target(session, actor=actor, row=couple, counselor_id=counselor_id)
+    old = couple.counselor_id
+    if target == old:
+        return []
+    partners = session.exec(select(Client).where(
+        col(Client.id).in_((couple.partner_a_id, couple.partner_b_id)),
+        Client.practice_id == actor.practice_id, Client.counselor_id == old,
+    ).order_by(col(Client.id))).all()
+    moved = [p.id for p in partners if p.id is not None]
+    _reassign(session, couple, actor=actor, to_id=target, entity="couple", detail={"partners_moved": moved})
+    for partner in partners:
+        _reassign(session, partner, actor=actor, to_id=target, entity="client", detail={"with_couple": couple.id})
+    return moved
+
+
 def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> Client:
     counselor_id = _assignable_counselor(session, actor=actor, counselor_id=data.counselor_id)
     client = Client(
@@ -115,11 +189,13 @@ def update_client(session: Session, *, actor: Counselor, client_id: int, data: C
     refuse_empty(changes, ("first_name", "last_name", "contact_preference", "email_safe"))
     if "email_safe" in changes:  # the counselor's say; "unknown" hands it back to the intake's answers
         changes["email_safe_source"] = "counselor" if changes["email_safe"] != "unknown" else None
+    target = None
     if "counselor_id" in changes:
-        changes["counselor_id"] = _assignable_counselor(
-            session, actor=actor, counselor_id=changes["counselor_id"]
-        )
-    apply_update(session, client, changes, actor=actor, practice_id=actor.practice_id, entity="client")
+        target = _reassign_target(session, actor=actor, row=client, counselor_id=changes.pop("counselor_id"))
+    if changes or target is None:
+        apply_update(session, client, changes, actor=actor, practice_id=actor.practice_id, entity="client")
+    if target is not None and target != client.counselor_id:
+        _reassign(session, client, actor=actor, to_id=target, entity="client")
     return client
 
 
@@ -216,12 +292,14 @@ def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: C
     couple = get_couple(session, actor=actor, couple_id=couple_id)
     changes = data.model_dump(exclude_unset=True)
     refuse_empty(changes, ("breach_type", "status"))
+    target = None
     if "counselor_id" in changes:
-        changes["counselor_id"] = _assignable_counselor(
-            session, actor=actor, counselor_id=changes["counselor_id"]
-        )
+        target = _reassign_target(session, actor=actor, row=couple, counselor_id=changes.pop("counselor_id"))
     _check_dates(changes.get("disclosed_on"), changes.get("started_on"))
-    apply_update(session, couple, changes, actor=actor, practice_id=actor.practice_id, entity="couple")
+    if changes or target is None:
+        apply_update(session, couple, changes, actor=actor, practice_id=actor.practice_id, entity="couple")
+    if target is not None:
+        _reassign_couple(session, actor=actor, couple=couple, counselor_id=target)
     return couple
 
 

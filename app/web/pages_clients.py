@@ -16,11 +16,12 @@ from app.clients.schemas import ClientCreate, ClientUpdate
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
 from app.db import SessionDep
+from app.errors import InvalidField
 from app.outreach.sending import discharged
 from app.sessions.service import list_sessions
 from app.web import lookups, pages_outreach
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, parse, pick, submit_form, values_of
+from app.web.forms import FormErrors, from_invalid, parse, pick, submit_form, text, values_of
 from app.web.paging import pager
 from app.web.templating import render
 
@@ -39,11 +40,34 @@ CONTACT_OPTIONS = [("email", "By email"), ("counselor", "Only through me (I pass
 EMAIL_SAFE_OPTIONS = [("unknown", "Not known yet"), ("yes", "Yes, email is safe"), ("no", "No, don't send email")]
 
 
-def counselor_options(session: Session, me: Counselor) -> list[tuple[int, str]]:
-    """Who a record can be assigned to: owners choose any active counselor, others only themselves."""
+def counselor_options(session: Session, me: Counselor, *, current: int | None = None) -> list[tuple[int, str]]:
+    """Who a record can be given to, each person once: owners choose any active counselor (their
+    own entry reads "Name (me)"), others get no choice. ``current``, the record's counselor, is
+    listed even when retired, so an edit form preselects it and saving it changes nothing."""
     if not me.is_owner:
         return []
-    return [(c.id, c.full_name) for c in list_counselors(session, actor=me) if c.active and c.id]
+    return [(c.id, f"{c.full_name} (me)" if c.id == me.id else c.full_name + ("" if c.active else " (retired)"))
+            for c in list_counselors(session, actor=me) if c.id and (c.active or c.id == current)]
+
+
+def chosen_counselor(form: CheckedForm) -> int | None:
+    """The counselor id a reassign form posted; None for nothing or anything not a plain id."""
+    chosen = text(form, "counselor_id")
+    return int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) <= 9 else None
+
+
+def counselor_names(session: Session, me: Counselor) -> dict[int, str]:
+    """Names of the practice's counselors by id (a retired one says so), for lists and pages."""
+    return {c.id: c.full_name + ("" if c.active else " (retired)")
+            for c in list_counselors(session, actor=me) if c.id}
+
+
+def counselor_name(session: Session, me: Counselor, counselor_id: int) -> str:
+    """The name of one record's counselor, for its page; the record was already checked."""
+    person = session.get(Counselor, counselor_id)
+    if person is None or person.practice_id != me.practice_id:
+        return "—"
+    return person.full_name + ("" if person.active else " (retired)") + (" (you)" if person.id == me.id else "")
 
 
 @router.get("/clients")
@@ -56,6 +80,7 @@ def clients_list(request: Request, session: SessionDep, me: CurrentWebCounselor)
                                        offset=page.offset, limit=page.per_page)
     return render(request, "clients/list.html", {
         "clients": rows, "page": page.with_total(total), "q": q, "status": status_filter or "",
+        "counselor_names": counselor_names(session, me) if me.is_owner else None,
     })
 
 
@@ -63,14 +88,14 @@ def _client_form(request: Request, session: Session, me: Counselor, *, client: C
                  values: dict[str, Any], errors: FormErrors, status: int = 200) -> Response:
     return render(request, "clients/form.html", {
         "client": client, "values": values, "errors": errors, "labels": FIELD_LABELS,
-        "counselors": counselor_options(session, me),
+        "counselors": counselor_options(session, me, current=client.counselor_id if client else None),
         "contact_options": CONTACT_OPTIONS, "email_safe_options": EMAIL_SAFE_OPTIONS,
     }, status=status)
 
 
 @router.get("/clients/new")
 def client_new(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    return _client_form(request, session, me, client=None, values={}, errors=FormErrors())
+    return _client_form(request, session, me, client=None, values={"counselor_id": me.id}, errors=FormErrors())
 
 
 @router.post("/clients/new")
@@ -88,6 +113,12 @@ def client_create(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 @router.get("/clients/{client_id:id}")
 def client_page(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    return _client_page(request, session, me, client_id)
+
+
+def _client_page(request: Request, session: Session, me: Counselor, client_id: int, *,
+                 errors: FormErrors | None = None, values: dict[str, Any] | None = None,
+                 status: int = 200) -> Response:
     subject = load_subject(session, actor=me, client_id=client_id)
     client = subject.people[0]
     couples, _ = service.list_couples(session, actor=me, q=None, status=None, offset=0, limit=500)
@@ -96,11 +127,29 @@ def client_page(client_id: int, request: Request, session: SessionDep, me: Curre
                                 offset=0, limit=20)
     return render(request, "clients/detail.html", {
         "client": client, "couples": couples_public(session, theirs), "sessions": sessions,
+        "counselor": counselor_name(session, me, client.counselor_id),
+        "counselors": counselor_options(session, me, current=client.counselor_id),
+        "values": values or {"counselor_id": client.counselor_id}, "errors": errors or FormErrors(),
+        "labels": FIELD_LABELS,
         "administrations": lookups.client_administrations(session, me, client_id),
         "flags": lookups.subject_flags(session, subject),
         "link_alerts": lookups.subject_link_alerts(session, me, subject),
         "schedule_section": pages_outreach.schedule_section(session, subject), "schedule_subject_kind": "client",
-    })
+    }, status=status)
+
+
+@router.post("/clients/{client_id:id}/counselor")
+def client_reassign(client_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                    form: CheckedForm) -> Response:
+    """The owner gives the client's own record to another counselor (audited: from and to)."""
+    try:
+        service.reassign_client(session, actor=me, client_id=client_id,
+                                counselor_id=chosen_counselor(form))
+    except InvalidField as exc:
+        session.rollback()
+        return _client_page(request, session, me, client_id, errors=from_invalid(exc), values=values_of(form),
+                            status=422)
+    return RedirectResponse(f"/clients/{client_id}?notice=client-reassigned", status_code=303)
 
 
 @router.get("/clients/{client_id:id}/edit")

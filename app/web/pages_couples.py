@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.auth.models import Counselor
 from app.clients import service
-from app.clients.models import BREACH_TYPES
+from app.clients.models import BREACH_TYPES, Client, Couple
 from app.clients.schemas import ClientCreate, CoupleCreate, CoupleUpdate
 from app.clients.service import couples_public
 from app.clients.subjects import load_subject
@@ -25,8 +25,8 @@ from app.sessions import agreements as agreement_service
 from app.sessions.service import list_sessions, next_planned
 from app.web import lookups, pages_outreach
 from app.web.deps import CheckedForm, CurrentWebCounselor
-from app.web.forms import FormErrors, parse, pick, text, values_of
-from app.web.pages_clients import counselor_options
+from app.web.forms import FormErrors, from_invalid, parse, pick, text, values_of
+from app.web.pages_clients import chosen_counselor, counselor_name, counselor_names, counselor_options
 from app.web.paging import pager
 from app.web.templating import render
 
@@ -55,6 +55,7 @@ def couples_list(request: Request, session: SessionDep, me: CurrentWebCounselor)
                                        offset=page.offset, limit=page.per_page)
     return render(request, "couples/list.html", {
         "couples": couples_public(session, rows), "page": page.with_total(total), "q": q,
+        "counselor_names": counselor_names(session, me) if me.is_owner else None,
     })
 
 
@@ -74,7 +75,7 @@ def _couple_form(request: Request, session: Session, me: Counselor, values: dict
 
 @router.get("/couples/new")
 def couple_new(request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
-    return _couple_form(request, session, me, {}, FormErrors())
+    return _couple_form(request, session, me, {"counselor_id": me.id}, FormErrors())
 
 
 def _partner(session: Session, me: Counselor, form: CheckedForm, side: str,
@@ -91,6 +92,8 @@ def _partner(session: Session, me: Counselor, form: CheckedForm, side: str,
     if not typed:
         errors.add(f"{side}_client_id", "Choose a client, or type a new client's name below")
         return None
+    if me.is_owner and text(form, "counselor_id"):  # a new partner is held by the couple's counselor
+        typed["counselor_id"] = text(form, "counselor_id")
     data, problems = parse(ClientCreate, typed, prefix=f"{side}_")
     errors.update(problems)
     if data is None:
@@ -120,6 +123,28 @@ def couple_create(request: Request, session: SessionDep, me: CurrentWebCounselor
 
 @router.get("/couples/{couple_id:id}")
 def couple_page(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
+    return _couple_page(request, session, me, couple_id)
+
+
+def _reassign_hint(session: Session, me: Counselor, couple: Couple, people: tuple[Client, ...]) -> str:
+    """What moves with the couple: the partners whose own record its counselor holds."""
+    moving = [p.display_name for p in people if p.counselor_id == couple.counselor_id]
+    staying = [f"{p.display_name}'s stays with {counselor_name(session, me, p.counselor_id)}"
+               for p in people if p.counselor_id != couple.counselor_id]
+    parts = []
+    if len(moving) == 2:
+        parts.append("Both partners' own records move with the couple.")
+    elif moving:
+        parts.append(f"{moving[0]}'s own record moves with the couple.")
+    if staying:
+        parts.append(f"{'; '.join(staying)} (individual work with another counselor).")
+    parts.append("Sessions, schedules and links already sent stay with the couple; the new counselor sees them.")
+    return " ".join(parts)
+
+
+def _couple_page(request: Request, session: Session, me: Counselor, couple_id: int, *,
+                 errors: FormErrors | None = None, values: dict[str, Any] | None = None,
+                 status: int = 200) -> Response:
     subject = load_subject(session, actor=me, couple_id=couple_id)
     row = service.couple_public(subject.couple, *subject.people)  # type: ignore[arg-type]
     sessions, session_total = list_sessions(session, actor=me, couple_id=couple_id, client_id=None,
@@ -128,8 +153,15 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
     reviews = reviews_in_context(session, subject=subject, limit=REVIEWS_READ)
     flags = lookups.subject_flags(session, subject)
     scores = score_histories(session, subject=subject)
+    couple = subject.couple
+    assert couple is not None
     return render(request, "couples/detail.html", {
         "couple": row, "roles": lookups.partner_roles(session, subject),
+        "counselor": counselor_name(session, me, couple.counselor_id),
+        "counselors": counselor_options(session, me, current=couple.counselor_id),
+        "reassign_hint": _reassign_hint(session, me, couple, subject.people) if me.is_owner else "",
+        "values": values or {"counselor_id": couple.counselor_id}, "errors": errors or FormErrors(),
+        "labels": FIELD_LABELS,
         "safety": latest_safety(session, subject=subject),
         "names": {row.partner_a.id: row.partner_a.display_name, row.partner_b.id: row.partner_b.display_name},
         "sessions": sessions, "session_total": session_total,
@@ -146,7 +178,20 @@ def couple_page(couple_id: int, request: Request, session: SessionDep, me: Curre
             [s for s in sessions if s.attendance != "planned"], all_sessions=session_total <= len(sessions),
             agreements=agreements,
             reviews=reviews, all_reviews=len(reviews) < REVIEWS_READ, limit=TIMELINE_SHOWN),
-    })
+    }, status=status)
+
+
+@router.post("/couples/{couple_id:id}/counselor")
+def couple_reassign(couple_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
+                    form: CheckedForm) -> Response:
+    """The owner gives the couple to another counselor; partners held by the old one move with it."""
+    try:
+        service.reassign_couple(session, actor=me, couple_id=couple_id, counselor_id=chosen_counselor(form))
+    except InvalidField as exc:
+        session.rollback()
+        return _couple_page(request, session, me, couple_id, errors=from_invalid(exc), values=values_of(form),
+                            status=422)
+    return RedirectResponse(f"/couples/{couple_id}?notice=couple-reassigned", status_code=303)
 
 
 @router.post("/couples/{couple_id:id}/discharge")

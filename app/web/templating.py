@@ -31,6 +31,8 @@ NOTICES = {
     "client-discharged": "Client discharged. Their schedules have ended and no message waits for them.",
     "couple-discharged": "Couple discharged. Their schedules have ended and no message waits for them.",
     "couple-created": "Couple added.",
+    "client-reassigned": "Counselor changed. The change is in the audit log.",
+    "couple-reassigned": "Counselor changed, with the partners' records the last one held. It is in the audit log.",
     "session-created": "Session recorded.",
     "session-planned": "Session planned.",
     "marked-held": "Marked held. Write the note below.",
