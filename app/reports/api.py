@@ -1,4 +1,5 @@
-"""Progress reports API: PDF download, HTML preview and the list of generated reports.
+"""Progress reports API: PDF download, HTML preview, the list of generated reports and the
+download of a kept one (``GET /reports/{id}/pdf``: the very file, once it matches its checksum).
 
 The body's ``audience`` (clinical, couple, partner with ``partner_id``, supervision with
 ``dates_shifted``) says who the copy is for; a combination that does not fit this couple or
@@ -9,12 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Body
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
 from app.reports import service
-from app.reports.preview import preview_csp
+from app.reports.preview import download_headers, preview_csp
 from app.reports.schemas import ReportPublic, ReportRequest
 from app.routing import ApiRouter
 
@@ -25,15 +26,13 @@ NO_STORE = "no-store"
 RequestBody = Annotated[ReportRequest, Body(default_factory=ReportRequest)]
 
 
+NOT_KEPT = "This report was made before Mend kept copies of reports; make a new one"
+MISMATCH = "The stored copy of this report doesn't match its checksum; it was not sent. Make a new one"
+
+
 def _pdf_response(generated: service.GeneratedReport) -> Response:
-    return Response(
-        content=generated.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{generated.filename}"',
-            "Cache-Control": NO_STORE,
-        },
-    )
+    return Response(content=generated.pdf, media_type="application/pdf",
+                    headers=download_headers(generated.filename))
 
 
 def _html_response(html: str) -> HTMLResponse:
@@ -47,6 +46,7 @@ def _public(entries: list[service.ReportEntry]) -> list[ReportPublic]:
         ReportPublic(
             **e.report.model_dump(exclude={"practice_id", "couple_id", "client_id"}),
             generated_by=e.generated_by_name,
+            kept=e.kept,
         )
         for e in entries
     ]
@@ -98,3 +98,18 @@ def client_report_preview(client_id: int, body: RequestBody, session: SessionDep
 def client_reports(client_id: int, session: SessionDep, counselor: CurrentCounselor) -> list[ReportPublic]:
     """Reports generated for this client, newest first."""
     return _public(service.list_reports(session, actor=counselor, client_id=client_id))
+
+
+@router.get("/reports/{report_id:id}/pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "The kept file "
+                       "doesn't match its checksum"}, 410: {"description": "Made before copies were kept"}})
+def report_pdf(report_id: int, session: SessionDep, counselor: CurrentCounselor) -> Response:
+    """A report made before, as the very PDF that was made, once it matches its checksum
+    (audited either way)."""
+    copy = service.open_copy(session, actor=counselor, report_id=report_id, via="api")
+    if copy.pdf is not None:
+        return Response(copy.pdf, media_type="application/pdf", headers=download_headers(copy.report.filename))
+    # Answered, not raised: the refusal's audit event is written when the request ends well.
+    if copy.problem == "mismatch":
+        return JSONResponse({"detail": MISMATCH}, status_code=409)
+    return JSONResponse({"detail": NOT_KEPT}, status_code=410)

@@ -32,7 +32,8 @@ class ReportRequest(RequestModel):
 
 
 class ReportPublic(BaseModel):
-    """A generated report's record (the PDF itself is not stored)."""
+    """A generated report's record; ``kept`` says whether its PDF is stored, to download again
+    from ``GET /api/v1/reports/{id}/pdf`` (reports made before copies were kept are not)."""
 
     id: int
     generated_at: datetime
@@ -46,3 +47,4 @@ class ReportPublic(BaseModel):
     audience: Audience  # who the copy is for
     partner_id: int | None  # the person of a partner's copy
     dates_shifted: bool  # a supervision copy whose dates were moved (the real period is above)
+    kept: bool = False  # its PDF is stored and can be downloaded again
