@@ -1,5 +1,6 @@
-"""Session pages: list, record or plan, attendance (planned -> held, cancelled or no-show), the
-DAP note (draft -> signed and locked), addenda, check-ins."""
+"""Session pages: list, record or plan, the session's page, attendance (planned -> held,
+cancelled or no-show), addenda, check-ins. The note form, corrections and deleting a draft are
+in ``pages_session_edit``."""
 
 from __future__ import annotations
 
@@ -137,20 +138,27 @@ def session_plan_create(couple_id: int, request: Request, session: SessionDep, m
 
 def _session_page(request: Request, session: Session, me: Counselor, session_id: int, *,
                   values: dict[str, Any] | None = None, errors: FormErrors | None = None,
-                  status: int = 200) -> Response:
+                  status: int = 200, version: str | None = None) -> Response:
+    """The session's page; shown again after a refused form with ``values`` (what was typed)
+    and the ``version`` of the note that text was typed over (the note form's hidden field)."""
     found = service.read_note(session, actor=me, session_id=session_id)
     subject = load_subject(session, actor=me, couple_id=found.couple_id,
                            client_id=None if found.couple_id else found.client_id)
     records = agreements.agreement_records(session, subject=subject)
     active = [r.agreement for r in records if r.agreement.status != "retired"]
     checkins = {r.agreement.id: c for r in records for c, _ in r.checkins if c.session_id == found.id}
+    addenda = service.list_addenda(session, session_id=found.id)
+    corrections = service.corrections(session, found=found)
+    names = service.names_of(session, practice_id=me.practice_id, ids=[
+        found.signed_by_id, *(a.author_id for a in addenda), *(c.by_id for c in corrections)])
     return render(request, "sessions/detail.html", {
         # Buttons for a planned session, and to correct a cancelled one or a no-show; a held
         # session's page is its note, as before.
         "marks": [m for m in MARKS if m != found.attendance] if found.attendance != "held" else [],
         "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
         "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
-        "addenda": service.list_addenda(session, session_id=found.id),
+        "addenda": addenda, "corrections": corrections, "names": names,
+        "version": version or service.note_version(found),
         "agreements": active, "checkins": checkins, "outcomes": [("kept", "Kept"), ("partly", "Partly kept"),
                                                                  ("not_kept", "Not kept")],
         "attendees": [p.display_name for p in subject.people if p.id in found.attendee_ids],
@@ -160,29 +168,6 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
 @router.get("/sessions/{session_id:id}")
 def session_page(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor) -> Response:
     return _session_page(request, session, me, session_id)
-
-
-@router.post("/sessions/{session_id:id}/note")
-def note_save(session_id: int, request: Request, session: SessionDep, me: CurrentWebCounselor,
-              form: CheckedForm) -> Response:
-    """Save the draft; with action=sign and the box ticked, also sign (which locks it)."""
-    data, errors = parse(SessionUpdate, {k: text(form, k) for k in NOTE_FIELDS})
-    signing = text(form, "action") == "sign"
-    if signing and text(form, "confirm") != "yes":
-        errors.add("confirm", "Tick the box to confirm the note is complete before signing")
-    if data is None or errors:
-        return _session_page(request, session, me, session_id, values=values_of(form), errors=errors,
-                             status=422)
-    service.update_session(session, actor=me, session_id=session_id, data=data)  # 409 once signed
-    if not signing:
-        return RedirectResponse(f"/sessions/{session_id}?notice=note-saved", status_code=303)
-
-    def sign(_: object) -> Response:
-        service.sign_session(session, actor=me, session_id=session_id)
-        return RedirectResponse(f"/sessions/{session_id}?notice=note-signed", status_code=303)
-
-    return submit_form(session, data, errors, save=sign, show=lambda problems: _session_page(
-        request, session, me, session_id, values=values_of(form), errors=problems, status=422))
 
 
 @router.post("/sessions/{session_id:id}/attendance")

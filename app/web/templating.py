@@ -41,6 +41,10 @@ NOTICES = {
     "note-saved": "Draft saved.",
     "note-signed": "Note signed. It is now locked; corrections go in an addendum.",
     "addendum-added": "Addendum added.",
+    "session-corrected": "Details corrected. The correction is listed here, with your name.",
+    "session-unchanged": "Nothing to correct: the details were already so.",
+    "session-deleted": "Session deleted.",
+    "note-already-signed": "This note is already signed with this text; nothing was changed.",
     "checkins-saved": "Check-ins saved.",
     "agreement-created": "Agreement added.",
     "agreement-updated": "Agreement updated.",
@@ -62,6 +66,7 @@ NOTICES = {
 PLACED = {
     "addendum-added": "addenda", "checkins-saved": "checkins", "agreement-created": "agreements",
     "agreement-retired": "agreements", "link-revoked": "links",
+    "session-corrected": "corrections", "note-already-signed": "note", "marked-held": "note",
 }
 
 

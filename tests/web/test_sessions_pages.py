@@ -51,7 +51,8 @@ def test_sign_locks_the_note(client, factory, db):
     assert 'id="note-form"' not in signed.text and "<textarea id=\"note_data\"" not in signed.text
     assert "Add an addendum" in signed.text
     again = browser.post(f"/sessions/{therapy.id}/note", {"note_data": "Sneaky edit", "action": "save"})
-    assert again.status_code == 409 and "add an addendum" in again.text
+    assert again.status_code == 409 and "Keep it as an addendum" in again.text
+    assert "Sneaky edit" in again.text  # the typed text is never lost
     db.rollback()
     db.expire_all()
     assert db.get(TherapySession, therapy.id).note_data == "Final text"
