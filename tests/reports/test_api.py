@@ -75,8 +75,16 @@ def test_report_row_and_audit_event_are_written(client: TestClient, db: Session,
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "generate_report")).one()
     assert (event.actor_id, event.entity, event.entity_id) == (s.counselor.id, "couple", s.couple.id)
     listed = client.get(f"/api/v1/couples/{s.couple.id}/reports", headers=factory.headers(s.counselor)).json()
-    assert [(r["id"], r["checksum"], r["generated_by"]) for r in listed] == [
-        (row.id, row.checksum, "Dr Ruth Mensah")]
+    assert [(r["id"], r["checksum"], r["generated_by"], r["kept"]) for r in listed] == [
+        (row.id, row.checksum, "Dr Ruth Mensah", True)]
+    # The same file again, later: checked against its checksum, audited.
+    again = client.get(f"/api/v1/reports/{row.id}/pdf", headers=factory.headers(s.counselor))
+    assert again.status_code == 200 and again.content == response.content
+    assert again.headers["content-disposition"] == response.headers["content-disposition"]
+    assert again.headers["cache-control"] == "no-store"
+    db.rollback()  # see what the download recorded
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "report_downloaded")).one()
+    assert event.detail == {"report_id": row.id, "via": "api"}
 
 
 def test_couple_without_assessments_gets_a_clear_report(

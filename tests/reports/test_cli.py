@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.reports.models import Report
+from app.reports.models import Report, ReportFile
 from tests.factories import Factory
 from tests.reports import pdf_helpers
 from tests.reports.db_factories import realistic_couple
@@ -26,6 +26,7 @@ def test_one_couple_to_a_file(db: Session, factory: Factory, tmp_path: Path) -> 
     assert "From the command line" in pdf_helpers.text(out.read_bytes())
     row = db.exec(select(Report)).one()
     assert (row.couple_id, row.generated_by_id, str(row.period_start)) == (s.couple.id, s.counselor.id, "2020-01-01")
+    assert db.get(ReportFile, row.id).pdf == out.read_bytes()  # type: ignore[union-attr]  (kept, to download again)
 
 
 def test_as_another_counselor_is_scoped(db: Session, factory: Factory, tmp_path: Path) -> None:
@@ -60,3 +61,6 @@ def test_all_active_couples_with_two_workers(db: Session, factory: Factory, tmp_
     assert paused.id not in {r.couple_id for r in rows}
     by_couple = {r.couple_id: r.generated_by_id for r in rows}
     assert by_couple[elsewhere.couple.id] == elsewhere.counselor.id  # each couple's own counselor
+    # Each batch report is kept too, byte for byte the file written.
+    kept = {db.get(ReportFile, r.id).pdf for r in rows}  # type: ignore[union-attr]
+    assert kept == {f.read_bytes() for f in files}
