@@ -15,6 +15,7 @@ from app.auth.schemas import CounselorCreate, CounselorUpdate
 from app.db import SessionDep
 from app.errors import Forbidden, InvalidField
 from app.practice import service as practice_service
+from app.practice import zones
 from app.practice.schemas import PracticeUpdate
 from app.web.deps import CheckedForm, CurrentWebCounselor
 from app.web.forms import FormErrors, parse, pick, submit_form, text, values_of
@@ -37,6 +38,9 @@ def require_owner(me: Counselor) -> None:
 def _settings_page(request: Request, session: Session, me: Counselor, *, values: dict[str, Any] | None = None,
                    errors: FormErrors | None = None, status: int = 200) -> Response:
     practice = practice_service.get_practice(session, actor=me)
+    chosen = (values or {}).get("timezone") or practice.timezone
+    if chosen not in available_timezones():  # an unknown name typed in: keep the saved one selected
+        chosen = practice.timezone
     return render(request, "admin/settings.html", {
         "practice": practice,
         "values": values if values is not None else {
@@ -47,7 +51,9 @@ def _settings_page(request: Request, session: Session, me: Counselor, *, values:
         "default_support": practice_service.DEFAULT_SUPPORT_TEXT,
         "mail_warning": practice_service.mail_name_warning(practice),
         "errors": errors or FormErrors(), "labels": FIELD_LABELS,
-        "timezones": sorted(available_timezones()),
+        "zone_groups": zones.selectable_zones(), "utc": zones.UTC, "chosen_zone": chosen,
+        # A valid zone that isn't in the list (an alias set through the API) stays choosable as it is.
+        "unlisted_zone": None if zones.is_listed(chosen) else chosen,
     }, status=status)
 
 
