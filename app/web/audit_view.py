@@ -37,7 +37,8 @@ ACTIONS = {
     "link_opened": "Opened the link", "link_passcode_set": "Chose a passcode",
     "link_passcode_ok": "Gave the passcode", "link_passcode_failed": "Gave a wrong passcode",
     "link_locked": "Link locked", "generate_report": "Made a report", "preview_report": "Previewed a report",
-    "export": "Exported",
+    "export": "Exported", "correct": "Corrected", "reassign": "Changed counselor",
+    "report_downloaded": "Downloaded a report", "report_download_refused": "Report download refused",
 }
 #: Each entity type's name (the filter's choices, the CSV's column); unknown ones read tidily.
 ENTITIES = {
@@ -209,11 +210,14 @@ class _People:
         return self.couple(row.couple_id) if row.couple_id else self.client(row.client_id)
 
 
-def detail_words(detail: dict[str, Any]) -> str:
+def detail_words(detail: dict[str, Any], counselors: dict[int, str] | None = None) -> str:
     """The event's detail in a line (``Fields: email, phone; Via: web``); audit details hold
-    no answers or notes, only codes, ids, flags and field names."""
+    no answers or notes, only codes, ids, flags and field names. A counselor's id reads as
+    their name (``From counselor: Dana Diaz``)."""
     parts = []
     for key, value in sorted(detail.items()):
+        if key.endswith("counselor_id") and counselors and value in counselors:
+            key, value = key.removesuffix("_id"), counselors[value]
         if isinstance(value, list):
             value = ", ".join(tidy(str(v)).lower() for v in value)
         elif isinstance(value, dict):

@@ -115,6 +115,17 @@ def test_gone_records_and_unknown_codes_read_gracefully(client, record, db):
     assert 'href="/sessions/9999"' not in Browser(client, owner).get("/audit").text
 
 
+def test_details_read_in_words(client, record, db, factory):
+    owner = record["owner"]
+    dana = factory.counselor(_practice(db, owner), name="Dana Diaz")
+    add_event(db, owner, "reassign", "client", record["alone"].id,
+              detail={"from_counselor_id": dana.id, "to_counselor_id": owner.id})
+    add_event(db, owner, "update", "client", record["alone"].id, detail={"fields": ["email", "phone"]})
+    rows = _filtered(client, owner, "entity=client")
+    assert "Changed counselor" in rows[1] and "From counselor: Dana Diaz; To counselor: Olive Owner" in rows[1]
+    assert "Changed" in rows[0] and "Fields: email, phone" in rows[0]
+
+
 def test_names_take_the_same_queries_for_five_rows_or_fifty(record, db):
     from app.web.audit_view import name_events
 
