@@ -84,7 +84,10 @@ def _preview_page(request: Request, subject: Subject, values: dict[str, str], ht
     bar = {"subject": subject, "choices": values, "csrf_token": viewer.csrf_token}
     page = with_navigation(html, nav=ENV.get_template("reports/_preview_bar.html").render(bar),
                            style=ENV.get_template("reports/_preview_bar.css").render())
-    return HTMLResponse(page, headers={"Content-Security-Policy": preview_csp(page, forms=True)})
+    # The app's pages say "same-origin" in a <meta> (base.html); without it a browser's form post
+    # from this page says "Origin: null" (the default no-referrer policy) and CSRF refuses it.
+    return HTMLResponse(page, headers={"Content-Security-Policy": preview_csp(page, forms=True),
+                                       "Referrer-Policy": "same-origin"})
 
 
 def _preview(request: Request, session: Session, me: Counselor, subject: Subject, form: CheckedForm) -> Response:

@@ -76,6 +76,8 @@ def test_preview_has_navigation_and_a_download_form_with_the_same_choices(client
         assert rule in csp
     assert "unsafe-inline" not in csp and len(re.findall(r"'sha256-", csp)) == 2  # the report's and the bar's
     assert preview.headers["cache-control"] == "no-store"
+    # A browser sends "Origin: null" from a no-referrer page, which the CSRF check refuses.
+    assert preview.headers["referrer-policy"] == "same-origin"
 
 
 def test_change_these_choices_shows_the_form_filled_in_and_writes_nothing(client, db, couple_setup):
