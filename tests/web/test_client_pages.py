@@ -152,3 +152,28 @@ def test_someone_elses_client_is_not_found_on_every_new_route(client, factory, d
         assert "Zanzibar" not in response.text
     assert db.exec(select(Administration)).first() is None
     assert db.exec(select(Report)).first() is None
+
+
+def test_text_limits_reach_the_pages_as_maxlength_with_the_counter_script(client, factory):
+    """Each textarea's maxlength is its schema's limit, so the counter and the server agree."""
+    from app.clients.schemas import CoupleCreate
+    from app.practice.schemas import PracticeUpdate
+    from app.sessions.schemas import NOTE_MAX
+
+    def limit(model, name: str) -> int:  # type: ignore[no-untyped-def]
+        return next(m.max_length for m in model.model_fields[name].metadata if hasattr(m, "max_length"))
+
+    owner = factory.owner()
+    couple = factory.couple(owner)
+    browser = Browser(client, owner)
+    pages = {
+        "/couples/new": {"breach_summary": limit(CoupleCreate, "breach_summary")},
+        "/settings": {"support_text": limit(PracticeUpdate, "support_text")},
+        f"/couples/{couple.id}/sessions/new": {n: NOTE_MAX for n in ("note_data", "note_assessment", "note_plan")},
+    }
+    for url, fields in pages.items():
+        html = browser.get(url).text
+        assert '<script src="/static/counter.js" defer></script>' in html, url
+        for name, most in fields.items():
+            assert re.search(rf'<textarea id="{name}" name="{name}" rows="\d+" maxlength="{most}"', html), (url, name)
+    assert "maxlength" in client.get("/static/counter.js").text
