@@ -139,7 +139,7 @@ def test_whole_journey(browser, server, phone, factory, shots):  # type: ignore[
     page.goto("/login")
     shoot(page, shots, "login")
     sign_in(page, counselor.email)
-    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.get_by_role("heading", level=1, name=re.compile("^Today")).wait_for()
 
     couple_path = _create_couple(page)
     session_path = _record_and_sign_session(page, couple_path)
@@ -170,7 +170,7 @@ def _look_at_pages(browser: Any, base_url: str, email: str, couple_path: str, se
         context = new_context(browser, base_url, phone={"viewport": viewport})
         page = context.new_page()
         sign_in(page, email)
-        page.get_by_role("heading", name="Dashboard").wait_for()
+        page.get_by_role("heading", level=1, name=re.compile("^Today")).wait_for()
         for name, path in (("dashboard", "/dashboard"), ("couple", couple_path), ("session", session_path)):
             page.goto(path)
             shoot(page, shots, f"{name}-{size}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.pages import new_context, shoot, sign_in
@@ -67,7 +69,7 @@ def test_another_practice_couple_is_not_found(browser, server, factory):  # type
     context = new_context(browser, server)
     page = context.new_page()
     sign_in(page, counselor.email)
-    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.get_by_role("heading", level=1, name=re.compile("^Today")).wait_for()
     response = page.goto(f"/couples/{theirs.id}")
     assert response is not None and response.status == 404
     page.get_by_role("heading", name="Page not found").wait_for()
