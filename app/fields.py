@@ -13,10 +13,21 @@ RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: unknown fields refused, text trimmed, and no NUL
-    characters (PostgreSQL can't store them, and no person types one)."""
+    """Base of every request body: unknown fields refused, text trimmed, line breaks as one
+    character, and no NUL characters (PostgreSQL can't store them, and no person types one)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_line_break(cls, value: Any) -> Any:
+        # A browser counts a line break as one character against a textarea's maxlength but
+        # posts it as CR LF; stored and counted as LF, text that fit in the browser fits here.
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n")
+        if isinstance(value, list):
+            return [v.replace("\r\n", "\n") if isinstance(v, str) else v for v in value]
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

@@ -132,7 +132,9 @@ def _coerce_yes_no(item: Item, raw: Any) -> bool:
 def _coerce_text(item: Item, raw: Any) -> str:
     if not isinstance(raw, str):
         raise AnswerError("Enter text")
-    text = raw.strip()  # outer whitespace is never meaningful; inner line breaks are kept
+    # Outer whitespace is never meaningful; inner line breaks are kept, as one character each: a
+    # browser counts a line break as one against maxlength but posts it as CR LF.
+    text = raw.replace("\r\n", "\n").strip()
     limit = item.max_length
     if limit is not None and len(text) > limit:
         raise AnswerError(f"Keep this under {limit} characters (it has {len(text)})")

@@ -140,3 +140,8 @@ def test_missing_required() -> None:
         "name": "Please answer this question"
     }
     assert missing_required(DEFINITION, {"name": "Sam"}, section_id="extra") == {}
+
+
+def test_a_line_break_counts_once_against_the_limit() -> None:
+    # Ten characters in the browser (a line break is one there) arrive as eleven: CR LF.
+    assert _coerce("story", "xxxxx\r\nxxxx") == "xxxxx\nxxxx"

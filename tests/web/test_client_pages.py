@@ -158,15 +158,20 @@ def test_text_limits_reach_the_pages_as_maxlength_with_the_counter_script(client
     """Each textarea's maxlength is its schema's limit, so the counter and the server agree."""
     from app.clients.schemas import CoupleCreate
     from app.practice.schemas import PracticeUpdate
-    from app.sessions.schemas import NOTE_MAX
+    from app.sessions.schemas import NOTE_MAX, AddendumCreate, AgreementUpdate
 
     def limit(model, name: str) -> int:  # type: ignore[no-untyped-def]
         return next(m.max_length for m in model.model_fields[name].metadata if hasattr(m, "max_length"))
 
     owner = factory.owner()
     couple = factory.couple(owner)
+    draft, signed = factory.therapy_session(couple), factory.therapy_session(couple, status="signed")
+    agreement = factory.agreement(couple)
     browser = Browser(client, owner)
     pages = {
+        f"/sessions/{draft.id}": {n: NOTE_MAX for n in ("note_data", "note_assessment", "note_plan")},
+        f"/sessions/{signed.id}": {"text": limit(AddendumCreate, "text")},
+        f"/agreements/{agreement.id}": {"note": limit(AgreementUpdate, "note")},
         "/couples/new": {"breach_summary": limit(CoupleCreate, "breach_summary")},
         "/settings": {"support_text": limit(PracticeUpdate, "support_text")},
         f"/couples/{couple.id}/sessions/new": {n: NOTE_MAX for n in ("note_data", "note_assessment", "note_plan")},
@@ -175,5 +180,6 @@ def test_text_limits_reach_the_pages_as_maxlength_with_the_counter_script(client
         html = browser.get(url).text
         assert '<script src="/static/counter.js" defer></script>' in html, url
         for name, most in fields.items():
-            assert re.search(rf'<textarea id="{name}" name="{name}" rows="\d+" maxlength="{most}"', html), (url, name)
+            pattern = rf'<textarea id="{name}" name="{name}" rows="\d+"[^>]*? maxlength="{most}"'
+            assert re.search(pattern, html), (url, name)
     assert "maxlength" in client.get("/static/counter.js").text
