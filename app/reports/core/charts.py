@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from markupsafe import Markup, escape
@@ -73,16 +73,23 @@ class _Frame:
         self.seconds = (max(times) - self.first).total_seconds() if times and self.first else 0.0
 
     def x(self, at: datetime) -> float:
+        """Time to x. Scores less than ``MIN_SPAN`` apart sit around the middle in proportion to
+        that span, so two partners answering minutes apart are not drawn at opposite ends."""
         width = W - LEFT - RIGHT
-        if not self.seconds or self.first is None:
+        if self.first is None:
             return LEFT + width / 2
-        return LEFT + width * (at - self.first).total_seconds() / self.seconds
+        span = max(self.seconds, MIN_SPAN.total_seconds())
+        offset = (span - self.seconds) / 2
+        return LEFT + width * (offset + (at - self.first).total_seconds()) / span
 
     def y(self, value: float) -> float:
         height = H - TOP - BOTTOM
         share = (value - self.lo) / (self.hi - self.lo) if self.hi > self.lo else 0.5
         return TOP + height * (1 - min(max(share, 0.0), 1.0))
 
+
+#: The shortest stretch of time the x axis spans (see ``_Frame.x``).
+MIN_SPAN = timedelta(days=7)
 
 #: Date labels on the time axis: ``TICK_SIZE`` font units, and a label is taken to be
 #: ``TICK_CHAR_EM`` of the font size per character (DejaVu Sans digits are 0.64 em, its

@@ -221,3 +221,11 @@ def test_a_version_break_is_marked_on_the_chart() -> None:
                                          info.trajectories[1]))
     assert "new version: not compared" in "".join(parse(trajectory_chart(broken, ["Alex", "Sam"])).itertext())
     assert "new version" not in str(trajectory_chart(info, ["Alex", "Sam"]))
+
+
+def test_scores_days_apart_sit_around_the_middle_of_a_week() -> None:
+    # Under MIN_SPAN (7 days) the axis spans a week centred on the scores: 3 days apart leaves
+    # 2 days each side, so x = 30 + 298 * 2/7 = 115.1 and 30 + 298 * 5/7 = 242.9.
+    section = sections([assessment(A, 3, transparency=2.0), assessment(B, 6, transparency=3.0)])[0]
+    _, ticks = axis(parse(chart(section)))
+    assert ticks == ["115.1", "242.9"]
