@@ -8,6 +8,7 @@ the owner's practice, so an id can never name another practice's record.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from app.instruments.catalog import default_catalog
 from app.outreach.models import Message, Schedule
 from app.practice.models import Practice
 from app.questionnaires.models import Administration, AdministrationFlag
-from app.reports.core.formatting import day
+from app.reports.core.formatting import day, label
 from app.sessions.models import Agreement, NoteAddendum, TherapySession
 from app.web.templating import record_page
 
@@ -49,6 +50,8 @@ ENTITIES = {
 }
 # Records without an id: one place each.
 FIXED = {"outbox": "/outbox", "audit_log": "/audit", "practice": "/settings"}
+
+_CODE = re.compile(r"[a-z][a-z_]*")
 
 
 def tidy(code: str) -> str:
@@ -210,6 +213,11 @@ class _People:
         return self.couple(row.couple_id) if row.couple_id else self.client(row.client_id)
 
 
+def _word(value: Any) -> str:
+    """A stored code in words (``in_person`` -> ``In person``); anything else as it is."""
+    return label(value) if isinstance(value, str) and _CODE.fullmatch(value) else str(value)
+
+
 def detail_words(detail: dict[str, Any], counselors: dict[int, str] | None = None) -> str:
     """The event's detail in a line (``Fields: email, phone; Via: web``); audit details hold
     no answers or notes, only codes, ids, flags and field names. A counselor's id reads as
@@ -220,8 +228,8 @@ def detail_words(detail: dict[str, Any], counselors: dict[int, str] | None = Non
             key, value = key.removesuffix("_id"), counselors[value]
         if isinstance(value, list):
             value = ", ".join(tidy(str(v)).lower() for v in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+        elif isinstance(value, dict):  # a correction's from / to: field names and stored codes in words
+            value = ", ".join(f"{tidy(k).lower()} {_word(v)}" for k, v in sorted(value.items()))
         elif isinstance(value, bool):
             value = "yes" if value else "no"
         parts.append(f"{tidy(key)}: {value}")

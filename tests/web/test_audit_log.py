@@ -121,6 +121,11 @@ def test_details_read_in_words(client, record, db, factory):
     add_event(db, owner, "reassign", "client", record["alone"].id,
               detail={"from_counselor_id": dana.id, "to_counselor_id": owner.id})
     add_event(db, owner, "update", "client", record["alone"].id, detail={"fields": ["email", "phone"]})
+    add_event(db, owner, "correct", "therapy_session", record["session"].id,
+              detail={"from": {"duration_minutes": 50, "modality": "in_person"},
+                      "to": {"duration_minutes": 75, "modality": "video"}})
+    corrected = _filtered(client, owner, "action=correct")
+    assert "From: duration minutes 50, modality In person; To: duration minutes 75, modality Video" in corrected[0]
     rows = _filtered(client, owner, "entity=client")
     assert "Changed counselor" in rows[1] and "From counselor: Dana Diaz; To counselor: Olive Owner" in rows[1]
     assert "Changed" in rows[0] and "Fields: email, phone" in rows[0]
