@@ -23,12 +23,17 @@ def refuse_empty(changes: Mapping[str, Any], fields: Iterable[str]) -> None:
 def apply_update(
     session: Session, row: SQLModel, changes: Mapping[str, Any], *, actor: Actor, practice_id: int, entity: str
 ) -> None:
-    """Set each changed field, stamp ``updated_at`` where the table has one, flush, audit."""
+    """Set each given field, stamp ``updated_at`` where the table has one, flush, and audit the
+    fields whose value really changed (a form posts every field; the trail names what was
+    edited, and an update that changed nothing records nothing)."""
+    changed = sorted(f for f, value in changes.items() if getattr(row, f) != value)
     for field, value in changes.items():
         setattr(row, field, value)
+    if not changed:
+        return
     if hasattr(row, "updated_at"):
         row.updated_at = utcnow()  # type: ignore[attr-defined]
     session.add(row)
     session.flush()
     record(session, actor=actor, practice_id=practice_id, action="update", entity=entity,
-           entity_id=getattr(row, "id", None), detail={"fields": sorted(changes)})
+           entity_id=getattr(row, "id", None), detail={"fields": changed})

@@ -17,6 +17,7 @@ import pytest
 from app.instruments.catalog import Catalog, default_catalog
 from app.questionnaires.models import Administration, ReliabilitySnapshot, Score
 from app.questionnaires.scores import history as scores_history
+from app.reports.core.formatting import day
 from tests.reports.db_factories import days_ago
 from tests.web.conftest import Browser
 
@@ -104,9 +105,10 @@ def test_couple_page_and_api_show_basis_headline_and_version_break(client, db, f
     assert ("Daniel Lee : reliable improvement 0 · reliable deterioration 1 · no reliable change 0 · "
             "too early to tell 0") in text
     row = text[text.index("Transparency Maya Lee"):]
-    assert row.startswith("Transparency Maya Lee 3.00 3.00 too early to tell "
+    # Each first and latest score carries its date.
+    assert row.startswith(f"Transparency Maya Lee 3.00 {_on(5)} 3.00 {_on(5)} too early to tell "
                           "(questionnaire version changed: not compared)")
-    assert f"Daniel Lee 3.00 2.00 reliable deterioration ({PRACTICE_BASIS})" in row
+    assert f"Daniel Lee 3.00 {_on(58)} 2.00 {_on(40)} reliable deterioration ({PRACTICE_BASIS})" in row
     assert "Maya Lee, " in text and ": questionnaire version changed: not compared" in text  # beside the chart
     assert "Reliable change: provisional reference values" in text
     for overall in ("getting better", "getting worse", "improving overall"):
@@ -134,6 +136,10 @@ def test_a_guarded_subscale_reads_see_safety_alert_while_a_high_flag_is_open(cli
             "(of 5 subscales, first score to latest) Emotional safety: see safety alert") in text
     assert "Daniel Lee : reliable improvement 0 · reliable deterioration 0 · no reliable change 6" in text
     row = text[text.index("Emotional safety Maya Lee"):]
-    assert row.startswith("Emotional safety Maya Lee 1.60 3.40 see safety alert reliable improvement: see safety alert "
-                          "(provisional reference values)")
-    assert "Daniel Lee 3.20 3.20 (Mixed) no reliable change" in row
+    assert row.startswith(f"Emotional safety Maya Lee 1.60 {_on(60)} 3.40 {_on(5)} see safety alert "
+                          "reliable improvement: see safety alert (provisional reference values)")
+    assert f"Daniel Lee 3.20 {_on(58)} 3.20 {_on(4)} (Mixed) no reliable change" in row
+
+
+def _on(ago: int) -> str:
+    return day(days_ago(ago))
