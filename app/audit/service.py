@@ -157,6 +157,14 @@ class Fold:
     def folded(self) -> bool:
         return len(self.events) > 1
 
+    @property
+    def records(self) -> tuple[AuditEvent, ...]:
+        """One event per record read, in order: what the folded row names."""
+        seen: dict[tuple[str, int | None], AuditEvent] = {}
+        for event in self.events:
+            seen.setdefault((event.entity, event.entity_id), event)
+        return tuple(seen.values())
+
 
 def _fold_key(event: AuditEvent, zone: tzinfo) -> tuple[int, str, date] | None:
     if event.action not in READ_ACTIONS or event.actor_id is None:

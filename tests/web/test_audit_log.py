@@ -270,6 +270,20 @@ def test_reads_fold_by_counselor_action_and_day(client, record, db, factory):
     assert f"Read note {X} 3 on 28 Nov 2026" in rows[2]
     each = html[html.find("<details>"):html.find("</details>")]
     assert each.count("<li>") == 14 and f'href="/sessions/{record["session"].id}"' in each
+    # The folded row names what was read, without opening it.
+    named = rows[0][:rows[0].find("Show each")]
+    assert f"Read note {X} 14 today Session " in named and "records)" not in rows[0]
+
+
+def test_a_fold_over_several_records_names_them(client, record, db):
+    owner = record["owner"]
+    for n, entity, entity_id in ((0, "therapy_session", record["session"].id),
+                                 (1, "therapy_session", record["session"].id), (2, "client", record["alone"].id)):
+        add_event(db, owner, "read_note", entity, entity_id, at=NOW - timedelta(seconds=n))
+    rows = _filtered(client, owner, "action=read_note")
+    named = rows[0][:rows[0].find("Show each")]
+    assert "Session " in named and "; Sam Okafor" in named
+    assert "Show each of the 3 (2 records)" in rows[0]
 
 
 def test_show_each_read_unfolds(client, record, db):
