@@ -63,15 +63,20 @@ def _message(error: dict[str, Any]) -> str:
         return "Enter an email address like name@example.com"
     if kind == "string_too_long":
         limit = ctx.get("max_length")
-        return f"Keep this to {limit} characters or fewer" if limit else "This is too long"
+        return f"Keep this to {_number(limit)} characters or fewer" if limit else "This is too long"
     if kind == "string_too_short" and error.get("input") and (ctx.get("min_length") or 0) > 1:
-        return f"Use at least {ctx['min_length']} characters"
+        return f"Use at least {_number(ctx['min_length'])} characters"
     bounds = {"greater_than_equal": ("ge", "{} or more"), "less_than_equal": ("le", "{} or less"),
               "greater_than": ("gt", "more than {}"), "less_than": ("lt", "less than {}")}
     if kind in bounds:
         key, words = bounds[kind]
-        return f"Enter {words.format(ctx[key])}" if key in ctx else "Out of range"
+        return f"Enter {words.format(_number(ctx[key]))}" if key in ctx else "Out of range"
     return _MESSAGES.get(kind, str(error.get("msg", "Check this value")))
+
+
+def _number(value: Any) -> str:
+    """``20000`` as ``20,000``, as the character counters show it."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def parse(model: type[M], data: dict[str, Any], *, prefix: str = "") -> tuple[M | None, FormErrors]:

@@ -41,3 +41,16 @@ def test_the_owner_adding_a_counselor_with_a_short_password_is_told_its_length(c
         "full_name": "Noor Haddad", "email": "noor@example.test", "password": "abcde", "role": "counselor"})
     assert page.status_code == 422
     assert "Use at least 10 characters" in page.text and "This is required" not in page.text
+
+
+def test_large_limits_read_with_a_thousands_separator_like_the_counters():
+    from pydantic import BaseModel, Field
+
+    from app.web.forms import parse
+
+    class Long(BaseModel):
+        text: str = Field(max_length=20000)
+        count: int = Field(le=15000)
+
+    _, errors = parse(Long, {"text": "x" * 20001, "count": "15001"})
+    assert errors == {"text": "Keep this to 20,000 characters or fewer", "count": "Enter 15,000 or less"}
