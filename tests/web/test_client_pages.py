@@ -158,6 +158,7 @@ def test_text_limits_reach_the_pages_as_maxlength_with_the_counter_script(client
     """Each textarea's maxlength is its schema's limit, so the counter and the server agree."""
     from app.clients.schemas import CoupleCreate
     from app.practice.schemas import PracticeUpdate
+    from app.reports.schemas import ReportRequest
     from app.sessions.schemas import NOTE_MAX, AddendumCreate, AgreementUpdate
 
     def limit(model, name: str) -> int:  # type: ignore[no-untyped-def]
@@ -172,6 +173,7 @@ def test_text_limits_reach_the_pages_as_maxlength_with_the_counter_script(client
         f"/sessions/{draft.id}": {n: NOTE_MAX for n in ("note_data", "note_assessment", "note_plan")},
         f"/sessions/{signed.id}": {"text": limit(AddendumCreate, "text")},
         f"/agreements/{agreement.id}": {"note": limit(AgreementUpdate, "note")},
+        f"/couples/{couple.id}/report": {"summary": limit(ReportRequest, "summary")},
         "/couples/new": {"breach_summary": limit(CoupleCreate, "breach_summary")},
         "/settings": {"support_text": limit(PracticeUpdate, "support_text")},
         f"/couples/{couple.id}/sessions/new": {n: NOTE_MAX for n in ("note_data", "note_assessment", "note_plan")},
