@@ -48,13 +48,16 @@ class SessionUpdate(RequestModel):
 
 
 class SessionCorrection(RequestModel):
-    """A correction of when, how long and where a session took place, and of its attendance
-    (``service.correct_session``: a signed session keeps its attendance)."""
+    """A correction of when, how long and where a session took place, of its attendance and of
+    who attended (``service.correct_session``: a signed session keeps its attendance and attendees)."""
 
     starts_at: AwareDatetime | NaiveDatetime | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=600)
     modality: Modality | None = None
     attendance: Attendance | None = None
+    attendee_ids: list[RecordId] | None = Field(
+        default=None, max_length=2, description="The couple's partners or the client who attended; "
+                                                "at least one for a held session; not once the note is signed")
 
 
 class SessionSummary(BaseModel):

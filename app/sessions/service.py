@@ -41,8 +41,10 @@ SIGNED_ATTENDANCE = "This session's note is signed: its attendance can't change"
 HAS_CHECKINS = ("Agreement check-ins were recorded at this session, and check-ins belong to a held session: "
                 "it stays held")
 #: What a correction may change, and what of it a signed session still may (see ``correct_session``).
-CORRECTABLE = ("starts_at", "duration_minutes", "modality", "attendance")
+CORRECTABLE = ("starts_at", "duration_minutes", "modality", "attendance", "attendee_ids")
 SIGNED_CORRECTABLE = ("starts_at", "duration_minutes", "modality")
+SIGNED_ATTENDEES = "This session's note is signed: who attended stays as signed"
+NO_ATTENDEE = "A held session was attended by someone: tick who attended"
 
 
 class NotStarted(Conflict):
@@ -166,10 +168,24 @@ def _started(starts_at: datetime) -> bool:
 
 def note_version(notes: object) -> str:
     """A short fingerprint of a note's three texts (a session, or anything with the fields): the
-    version a note form was loaded from, so saving it can tell whether the note changed since."""
+    version a note form was loaded from, so saving it can tell whether the note changed since.
+
+    One fingerprint per field (Data, Assessment, Plan, in that order) joined by dots, so the
+    version also says what each field held when the form was loaded (``changed_fields``): a stale
+    tab's text offers back only what was changed in that tab, never the old text it merely held."""
     get = notes.get if isinstance(notes, dict) else lambda f: getattr(notes, f)
-    joined = "\x1f".join((get(f) or "").strip() for f in NOTE_FIELDS)
-    return hashlib.sha256(joined.encode()).hexdigest()[:20]
+    return ".".join(hashlib.sha256((get(f) or "").strip().encode()).hexdigest()[:12] for f in NOTE_FIELDS)
+
+
+def changed_fields(typed: dict[str, str], version: str | None) -> list[str]:
+    """The note fields whose ``typed`` text differs from what they held when the form was loaded
+    at ``version`` (a ``note_version``); all of them when the version can't tell (none given,
+    or one not made by ``note_version``)."""
+    loaded = (version or "").split(".")
+    if len(loaded) != len(NOTE_FIELDS):
+        return list(NOTE_FIELDS)
+    mine = note_version({f: typed.get(f, "") for f in NOTE_FIELDS}).split(".")
+    return [f for f, now, then in zip(NOTE_FIELDS, mine, loaded, strict=True) if now != then]
 
 
 def _refuse_stale(found: TherapySession, typed: dict[str, str], expected_version: str | None) -> None:
@@ -266,8 +282,9 @@ def _plain(field: str, value: object) -> object:
 def correct_session(
     session: Session, *, actor: Counselor, session_id: int, data: SessionCorrection
 ) -> tuple[TherapySession, list[str]]:
-    """Correct when a session took place, its length, where (modality) and its attendance; returns
-    the session and the fields that changed (none: nothing is written or audited).
+    """Correct when a session took place, its length, where (modality), its attendance and who
+    attended (the couple's partners or the client; at least one for a held session); returns the
+    session and the fields that changed (none: nothing is written or audited).
 
     The audit event (action ``correct``) keeps each changed field's old and new value, and the
     session's page lists these events under "Corrections" (``corrections``), so a correction is
@@ -280,20 +297,32 @@ def correct_session(
     would otherwise stay wrong in every report for good, with only an addendum beside it to say
     so. So the correction is allowed, marked as made after signing, shown on the page with who
     made it and when, and its old value kept in the audit trail. Attendance is part of what was
-    signed (a note of a held session), so it stays, as ``update_session`` has always refused.
+    signed (a note of a held session), so it stays, as ``update_session`` has always refused;
+    so do its attendees, whom the note is about.
     The rules of ``_check_attendance`` hold as for any change (a held session can't move into
     the future, a session with check-ins stays held, a planned one has no note)."""
     found = get_session_record(session, actor=actor, session_id=session_id)
     wanted = data.model_dump(exclude_unset=True, exclude_none=True)
     if "starts_at" in wanted:
         wanted["starts_at"] = as_utc(wanted["starts_at"])
+    if "attendee_ids" in wanted:
+        wanted["attendee_ids"] = sorted(wanted["attendee_ids"])
     current = {k: as_utc(found.starts_at) if k == "starts_at" else getattr(found, k) for k in CORRECTABLE}
+    current["attendee_ids"] = sorted(found.attendee_ids)
     changes = {k: v for k, v in wanted.items() if current[k] != v}
     if not changes:
         return found, []
     signed = found.status == "signed"
     if signed and "attendance" in changes:
         raise Conflict(SIGNED_ATTENDANCE)
+    if "attendee_ids" in changes:
+        if signed:
+            raise Conflict(SIGNED_ATTENDEES)
+        subject = _subject(session, actor=actor, couple_id=found.couple_id, client_id=found.client_id)
+        changes["attendee_ids"] = _attendees(changes["attendee_ids"], set(subject.client_ids))
+    if (("attendee_ids" in changes or "attendance" in changes) and changes.get("attendance", found.attendance) == "held"
+            and not changes.get("attendee_ids", found.attendee_ids)):
+        raise InvalidField("attendee_ids", NO_ATTENDEE)
     _check_attendance(session, found, changes)
     fields = sorted(changes)
     before = {k: _plain(k, current[k]) for k in fields}

@@ -196,3 +196,42 @@ def partner_roles(session: Session, subject: Subject) -> dict[int, str]:
     found = latest_answers(session, subject=subject, instrument_ids=intakes, item_ids=(ROLE_ITEM,))
     roles = intake_roles(found, subject.client_ids)
     return {person_id: ROLE_WORDS[role] for person_id, role in zip(subject.client_ids, roles, strict=True) if role}
+
+
+# --- the safety warning on session pages ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyWarning:
+    """An open high-severity flag of someone a session is with, and for how long it has been open."""
+
+    flag: FlagPublic
+    days_open: int
+
+    @property
+    def open_for(self) -> str:
+        """"open for 12 days", "open for 1 day" or "raised today"."""
+        return open_for(self.days_open)
+
+
+def open_for(days: int) -> str:
+    return "raised today" if days < 1 else f"open for {days} day{'' if days == 1 else 's'}"
+
+
+def days_open(raised_at: datetime, now: datetime | None = None) -> int:
+    """Whole days since a flag was raised (0 on the day itself)."""
+    return max(0, ((now or datetime.now().astimezone()) - as_utc(raised_at)).days)
+
+
+def safety_warnings(session: Session, me: Counselor, subject: Subject) -> list[SafetyWarning]:
+    """The open high-severity flags a session's pages warn about, partner by partner, oldest first:
+    for a couple those raised in this couple's context and in each partner's individual work (a
+    partner afraid of the other is as much at risk in a joint session whichever form said so, and
+    the counselor sees both lists already); for a client alone, their individual work. A flag from
+    another couple's context stays out, as on every page. One query, scoped by the flag service."""
+    people = subject.client_ids
+    contexts = {None, subject.couple_id}
+    found = [f for f in flag_service.list_flags(session, actor=me, status="open")
+             if f.severity == "high" and f.client_id in people and f.couple_id in contexts]
+    found.sort(key=lambda f: (people.index(f.client_id), as_utc(f.raised_at)))
+    return [SafetyWarning(f, days_open(f.raised_at)) for f in found]

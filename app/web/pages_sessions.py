@@ -32,10 +32,18 @@ from app.web.templating import render
 router = APIRouter()
 
 NOTE_FIELDS = ("note_data", "note_assessment", "note_plan")
+#: The note's fields as every form that holds them labels them.
+NOTE_LABELS = {"note_data": "Data", "note_assessment": "Assessment", "note_plan": "Plan"}
+#: Each form's fields named as that form labels them, so a message names the field the eye finds.
+#: Recording and planning a session:
 FIELD_LABELS = {
-    "starts_at": "Date and time", "duration_minutes": "Duration", "modality": "Where",
-    "attendee_ids": "Who attended", "note_data": "Data", "note_assessment": "Assessment",
-    "note_plan": "Plan", "confirm": "Confirm signing", "text": "Addendum", "attendance": "Attendance",
+    "starts_at": "Date and time", "duration_minutes": "Length in minutes", "modality": "Where",
+    "attendee_ids": "Who attended", **NOTE_LABELS,
+}
+#: The session's page: marking attendance, the note (its sign box), an addendum.
+PAGE_LABELS = {
+    "attendee_ids": "Who attended", "attendance": "Attendance", **NOTE_LABELS, "confirm": "Sign the note",
+    "text": "Add an addendum",
 }
 #: What the buttons on a session's page may set (planned is set by planning a session).
 MARKS = ("held", "cancelled", "no_show")
@@ -59,9 +67,11 @@ def _new_form(request: Request, session: Session, me: Counselor, couple_id: int,
               values: dict[str, Any], errors: FormErrors, status: int = 200, *,
               template: str = "sessions/new.html") -> Response:
     couple = couples_public(session, [clients.get_couple(session, actor=me, couple_id=couple_id)])[0]
+    subject = load_subject(session, actor=me, couple_id=couple_id)
     return render(request, template, {
-        "couple": couple, "values": values, "errors": errors, "labels": FIELD_LABELS,
+        "couple": couple, "subject": subject, "values": values, "errors": errors, "labels": FIELD_LABELS,
         "modalities": [(m, label(m)) for m in MODALITIES],
+        "safety": lookups.safety_warnings(session, me, subject),
     }, status=status)
 
 
@@ -155,13 +165,15 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
         # Buttons for a planned session, and to correct a cancelled one or a no-show; a held
         # session's page is its note, as before.
         "marks": [m for m in MARKS if m != found.attendance] if found.attendance != "held" else [],
-        "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": FIELD_LABELS,
+        "s": found, "subject": subject, "errors": errors or FormErrors(), "labels": PAGE_LABELS,
+        "safety": lookups.safety_warnings(session, me, subject),
         "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
         "addenda": addenda, "corrections": corrections, "names": names,
         "version": version or service.note_version(found),
         "agreements": active, "checkins": checkins, "outcomes": [("kept", "Kept"), ("partly", "Partly kept"),
                                                                  ("not_kept", "Not kept")],
         "attendees": [p.display_name for p in subject.people if p.id in found.attendee_ids],
+        "people": {p.id: p.display_name for p in subject.people},
     }, status=status)
 
 

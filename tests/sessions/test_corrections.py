@@ -154,3 +154,88 @@ def test_names_of_counselors_stay_in_the_practice(factory, db):
     me = factory.counselor(name="Dana Reyes")
     other = factory.counselor(name="Elsewhere")
     assert service.names_of(db, practice_id=me.practice_id, ids=[me.id, other.id, None]) == {me.id: "Dana Reyes"}
+
+
+# -- who attended ------------------------------------------------------------------------------
+
+def test_who_attended_is_corrected_and_audited(factory, db):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    therapy = factory.therapy_session(couple)  # held, a draft, both partners
+    found, fields = service.correct_session(db, actor=me, session_id=therapy.id,
+                                            data=SessionCorrection(attendee_ids=[couple.partner_b_id]))
+    db.commit()
+    assert fields == ["attendee_ids"] and found.attendee_ids == [couple.partner_b_id]
+    (event,) = _events(db, "correct")
+    assert event.detail == {"fields": ["attendee_ids"], "signed": False,
+                            "from": {"attendee_ids": sorted([couple.partner_a_id, couple.partner_b_id])},
+                            "to": {"attendee_ids": [couple.partner_b_id]}}
+    assert [(c.field, c.old, c.new) for c in service.corrections(db, found=found)] == [
+        ("attendee_ids", sorted([couple.partner_a_id, couple.partner_b_id]), [couple.partner_b_id])]
+    # The same people in another order change nothing.
+    _, again = service.correct_session(db, actor=me, session_id=therapy.id,
+                                       data=SessionCorrection(attendee_ids=[couple.partner_b_id]))
+    both = service.correct_session(db, actor=me, session_id=therapy.id, data=SessionCorrection(
+        attendee_ids=[couple.partner_b_id, couple.partner_a_id]))[1]
+    _, same = service.correct_session(db, actor=me, session_id=therapy.id, data=SessionCorrection(
+        attendee_ids=[couple.partner_a_id, couple.partner_b_id]))
+    assert again == [] and both == ["attendee_ids"] and same == []
+
+
+def test_who_attended_keeps_its_rules(factory, db):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    stranger = factory.client(me, first="Sam")
+    therapy = factory.therapy_session(couple)
+    with pytest.raises(InvalidField) as nobody:
+        service.correct_session(db, actor=me, session_id=therapy.id, data=SessionCorrection(attendee_ids=[]))
+    assert nobody.value.field == "attendee_ids"
+    with pytest.raises(InvalidField, match="the couple's partners"):
+        service.correct_session(db, actor=me, session_id=therapy.id,
+                                data=SessionCorrection(attendee_ids=[stranger.id]))
+    with pytest.raises(InvalidField, match="the couple's partners"):
+        service.correct_session(db, actor=me, session_id=therapy.id,
+                                data=SessionCorrection(attendee_ids=[couple.partner_a_id, couple.partner_a_id]))
+    signed = factory.therapy_session(couple, status="signed", signed_by_id=me.id)
+    with pytest.raises(Conflict, match="who attended stays as signed"):
+        service.correct_session(db, actor=me, session_id=signed.id,
+                                data=SessionCorrection(attendee_ids=[couple.partner_a_id]))
+    # A signed session's same attendees (in any order) are no change, so no refusal.
+    _, fields = service.correct_session(db, actor=me, session_id=signed.id, data=SessionCorrection(
+        attendee_ids=[couple.partner_b_id, couple.partner_a_id], duration_minutes=60))
+    assert fields == ["duration_minutes"]
+    db.rollback()
+    assert db.get(TherapySession, therapy.id).attendee_ids == [couple.partner_a_id, couple.partner_b_id]
+
+
+def test_who_attended_through_the_api(client, factory, db):
+    me = factory.counselor()
+    headers = factory.headers(me)
+    couple = factory.couple(me)
+    therapy = factory.therapy_session(couple)
+    url = f"/api/v1/sessions/{therapy.id}/corrections"
+    r = client.post(url, json={"attendee_ids": [couple.partner_a_id]}, headers=headers)
+    assert r.status_code == 200 and r.json()["attendee_ids"] == [couple.partner_a_id]
+    r = client.post(url, json={"attendee_ids": []}, headers=headers)
+    assert r.status_code == 422 and "attendee_ids" in r.text
+    signed = factory.therapy_session(couple, status="signed", signed_by_id=me.id)
+    r = client.post(f"/api/v1/sessions/{signed.id}/corrections", json={"attendee_ids": [couple.partner_a_id]},
+                    headers=headers)
+    assert r.status_code == 409 and r.json()["detail"] == service.SIGNED_ATTENDEES
+
+
+# -- the note's version says what each field held ------------------------------------------------
+
+def test_the_note_version_fingerprints_each_field(factory, db):
+    loaded = {"note_data": "Data", "note_assessment": "Assessment", "note_plan": "Old plan"}
+    version = service.note_version(loaded)
+    assert len(version.split(".")) == 3 and version == service.note_version({**loaded, "note_plan": " Old plan\n"})
+    assert service.changed_fields(loaded, version) == []
+    assert service.changed_fields({**loaded, "note_data": "Data, more"}, version) == ["note_data"]
+    assert service.changed_fields({**loaded, "note_data": "x", "note_plan": "y"}, version) == ["note_data",
+                                                                                               "note_plan"]
+    # A version that can't tell (none, or an older form's single fingerprint): every field counts.
+    assert service.changed_fields(loaded, None) == list(service.NOTE_FIELDS)
+    assert service.changed_fields(loaded, "0123456789abcdef0123") == list(service.NOTE_FIELDS)
+    therapy = factory.therapy_session(factory.couple(factory.counselor()), **loaded)
+    assert service.note_version(therapy) == version

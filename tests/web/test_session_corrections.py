@@ -133,10 +133,10 @@ def test_correction_refusals_name_the_field(client, factory, db):
                                                              "modality": "video", "attendance": "held"})
     assert blank.status_code == 422
     assert "Date and time: Enter the date and time of the session" in blank.text
-    assert "Duration: Enter the length in minutes" in blank.text
+    assert "Length in minutes: Enter how long the session lasted" in blank.text
     short = browser.post(f"/sessions/{therapy.id}/correct", {"starts_at": "2026-11-20T10:00", "duration_minutes": "2",
                                                              "modality": "video", "attendance": "held"})
-    assert short.status_code == 422 and "Duration: Enter 5 or more" in short.text
+    assert short.status_code == 422 and "Length in minutes: Enter 5 or more" in short.text
     ahead = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     future = browser.post(f"/sessions/{therapy.id}/correct", {"starts_at": ahead, "duration_minutes": "50",
                                                               "modality": "in_person", "attendance": "held"})
@@ -271,8 +271,9 @@ def test_a_stale_tab_after_signing_keeps_the_typed_text_as_an_addendum(client, f
     current = html[html.index('id="current-h"'):html.index('id="typed-h"')]
     assert "Both came." in current and "Weekly." in current and "Robin spoke first" not in current
     mine = html[html.index('id="typed-h"'):]
-    for field, value in typed.items():
-        assert f'<textarea id="typed_{field}" rows="5" readonly>{value}</textarea>' in mine, field
+    for field, value in typed.items():  # all of it, read-only, to copy from
+        assert re.search(rf'<textarea id="typed_{field}" rows="5" readonly[^>]*>{value}</textarea>', mine), field
+    assert mine.count("copy from here") == 3 and "Read-only, to copy from" in mine
     assert "Signed by Dana Reyes on" in html or "signed by Dana Reyes on" in html
     assert f'action="/sessions/{therapy.id}/addenda"' in mine
     offered = re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', mine, re.S)
@@ -340,7 +341,7 @@ def test_a_refused_note_shows_the_typed_text_and_keeps_its_version(client, facto
     long = "x" * 20_001
     response = browser.post(f"/sessions/{therapy.id}/note", {"note_data": long, "note_plan": "Keep this plan",
                                                              "action": "save", "note_version": version})
-    assert response.status_code == 422 and "Data: Keep this to 20000 characters or fewer" in response.text
+    assert response.status_code == 422 and re.search(r"Data: Keep this to 20,?000 characters or fewer", response.text)
     assert long in response.text and "Keep this plan" in response.text
     assert _version(response.text) == version  # still the version this text was typed over
     unticked = browser.post(f"/sessions/{therapy.id}/note", {"note_data": "Unticked", "action": "sign",
@@ -382,3 +383,185 @@ def test_every_successful_post_on_session_pages_is_a_303(client, factory, db):
     # audited as the signing alone.
     assert len(_events(db, "update")) == 2
     assert len(_events(db, "correct")) == 1 and len(_events(db, "sign")) == 1
+
+
+# -- a stale tab offers back only what it changed ------------------------------------------------
+
+def _offered(html: str) -> str:
+    found = re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert found, "no addendum offered"
+    return found.group(1)
+
+
+def test_a_stale_tab_never_offers_back_the_plan_the_signed_note_replaced(client, factory, db):
+    me = factory.counselor()
+    loaded = {"note_data": "Both came.", "note_assessment": "Tense.", "note_plan": "Old plan: weekly."}
+    therapy = factory.therapy_session(factory.couple(me), **loaded)
+    browser = Browser(client, me)
+    tab_a = _version(browser.get(f"/sessions/{therapy.id}").text)
+    tab_b = _version(browser.get(f"/sessions/{therapy.id}").text)
+    # Tab A changes the plan and signs.
+    signed = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_plan": "New plan: fortnightly.",
+                                                           "action": "sign", "confirm": "yes", "note_version": tab_a})
+    assert "Note signed." in signed.text
+    # Tab B changed only Data, and still holds the old plan.
+    typed = {**loaded, "note_data": "Both came. Robin spoke first."}
+    response = browser.post(f"/sessions/{therapy.id}/note", {**typed, "action": "save", "note_version": tab_b})
+    assert response.status_code == 409
+    html = response.text
+    assert _offered(html) == "Data: Robin spoke first."
+    assert "Old plan" not in _offered(html)
+    # Nothing typed is lost: the whole of tab B's text is there to copy, each field said changed or not.
+    mine = html[html.index('id="typed-h"'):html.index('id="addendum-h"')]
+    assert "Both came. Robin spoke first.</textarea>" in mine and "Old plan: weekly.</textarea>" in mine
+    assert re.search(r'for="typed_note_data">Data: copy from here <span class="optional">\(you changed', mine)
+    assert re.search(r'for="typed_note_plan">Plan: copy from here <span class="optional">\(as your tab opened', mine)
+    kept = browser.post(f"/sessions/{therapy.id}/addenda", {"text": _offered(html)}, follow_redirects=False)
+    assert kept.status_code == 303
+    db.rollback()
+    (addendum,) = db.exec(select(NoteAddendum).where(NoteAddendum.session_id == therapy.id)).all()
+    assert "Old plan" not in addendum.text and _fresh(db, therapy.id).note_plan == "New plan: fortnightly."
+
+
+def test_a_stale_tab_that_changed_the_plan_too_offers_its_plan(client, factory, db):
+    me = factory.counselor()
+    loaded = {"note_data": "Both came.", "note_assessment": "", "note_plan": "Old plan."}
+    therapy = factory.therapy_session(factory.couple(me), **loaded)
+    browser = Browser(client, me)
+    stale = _version(browser.get(f"/sessions/{therapy.id}").text)
+    browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_plan": "Theirs.", "action": "sign", "confirm": "yes",
+                                                  "note_version": stale})
+    both = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_plan": "Mine.", "action": "save",
+                                                         "note_version": stale})
+    assert both.status_code == 409 and _offered(both.text) == "Plan: Mine."
+    # A tab that changed nothing has nothing to add, and says so.
+    same = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "action": "save", "note_version": stale})
+    assert same.status_code == 409 and _offered(same.text) == ""
+    assert "Nothing you changed in your tab differs from the signed note" in same.text
+    # A form from before per-field versions (one fingerprint) can't tell: everything counts, as before.
+    old = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_data": "Both came. More.", "action": "save",
+                                                        "note_version": "0123456789abcdef0123"})
+    assert old.status_code == 409 and _offered(old.text) == "Data: More.\n\nPlan: Old plan."
+
+
+def test_a_stale_draft_keeps_the_newer_text_of_the_fields_it_left_alone(client, factory, db):
+    me = factory.counselor()
+    loaded = {"note_data": "Both came.", "note_assessment": "Tense.", "note_plan": "Old plan."}
+    therapy = factory.therapy_session(factory.couple(me), **loaded)
+    browser = Browser(client, me)
+    tab_a = _version(browser.get(f"/sessions/{therapy.id}").text)
+    tab_b = _version(browser.get(f"/sessions/{therapy.id}").text)
+    saved = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_plan": "New plan.", "action": "save",
+                                                          "note_version": tab_a}, follow_redirects=False)
+    assert saved.status_code == 303
+    response = browser.post(f"/sessions/{therapy.id}/note", {**loaded, "note_data": "Both came, late.",
+                                                             "action": "save", "note_version": tab_b})
+    assert response.status_code == 409
+    form = response.text[response.text.index('id="typed-h"'):]
+    assert ">Both came, late.</textarea>" in form and ">New plan.</textarea>" in form and "Old plan." not in form
+    assert "You didn&#39;t change this in your tab" in form
+    anyway = browser.post(f"/sessions/{therapy.id}/note", {
+        "note_data": "Both came, late.", "note_assessment": "Tense.", "note_plan": "New plan.", "action": "save",
+        "note_version": _version(response.text)}, follow_redirects=False)
+    assert anyway.status_code == 303
+    note = _fresh(db, therapy.id)
+    assert (note.note_data, note.note_plan) == ("Both came, late.", "New plan.")
+
+
+# -- messages name each field as its form labels it ----------------------------------------------
+
+SUMMARY_ITEM = re.compile(r'<li><a href="#([\w-]+)">([^<:]+): ')
+
+
+def _labels_match(html: str) -> list[str]:
+    """Each error summary entry's name, checked against the label (or legend) of the field it links to."""
+    summary = html[html.index('class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    items = SUMMARY_ITEM.findall(summary)
+    assert items, "no error summary"
+    for field, name in items:
+        label = re.search(rf'<label for="{field}">([^<]+)', html)
+        legend = re.search(rf'id="{field}"[^>]*>\s*<legend>([^<]+)', html)
+        shown = (label or legend)
+        assert shown, f"no label for {field}"
+        assert shown.group(1).strip() == name, (field, name, shown.group(1))
+    return [name for _, name in items]
+
+
+def test_each_forms_messages_use_its_labels(client, factory, db):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    therapy = factory.therapy_session(couple)
+    browser = Browser(client, me)
+    record = browser.post(f"/couples/{couple.id}/sessions/new", {"starts_at": "", "duration_minutes": "2",
+                                                                 "modality": "in_person", "note_plan": "x" * 20_001})
+    assert _labels_match(record.text) == ["Date and time", "Who attended", "Length in minutes", "Plan"]
+    plan = browser.post(f"/couples/{couple.id}/sessions/plan", {"starts_at": "", "duration_minutes": "900",
+                                                                "modality": "video"})
+    assert _labels_match(plan.text) == ["Date and time", "Length in minutes"]
+    correct = browser.post(f"/sessions/{therapy.id}/correct", {"starts_at": "2026-01-05T10:00", "duration_minutes": "2",
+                                                               "modality": "video", "attendance": "held",
+                                                               "attendees": "shown"})
+    assert _labels_match(correct.text) == ["Who attended", "Length in minutes"]
+    note = browser.post(f"/sessions/{therapy.id}/note", {"note_data": "Fine", "action": "sign",
+                                                         "note_version": _version(browser.get(
+                                                             f"/sessions/{therapy.id}").text)})
+    assert note.status_code == 422 and "Sign the note: Tick the box" in note.text
+    assert '<legend>Sign the note</legend>' in note.text
+    signed = _signed(factory, db, couple, me)
+    addendum = browser.post(f"/sessions/{signed.id}/addenda", {"text": ""})
+    assert _labels_match(addendum.text) == ["Add an addendum"]
+
+
+# -- correcting who attended ---------------------------------------------------------------------
+
+def test_who_attended_is_corrected_on_the_correction_form(client, factory, db):
+    me = factory.counselor(name="Dana Reyes")
+    couple = factory.couple(me)  # Jamie and Robin
+    therapy = factory.therapy_session(couple)
+    browser = Browser(client, me)
+    page = browser.get(f"/sessions/{therapy.id}").text
+    assert "Correct the date, length, where, attendance or who attended" in page
+    form = browser.get(f"/sessions/{therapy.id}/correct").text
+    assert "<legend>Who attended</legend>" in form
+    for partner in (couple.partner_a_id, couple.partner_b_id):
+        assert f'name="attendee_ids" value="{partner}" checked' in form
+    current = {"starts_at": therapy.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "50",
+               "modality": "in_person", "attendance": "held", "attendees": "shown"}
+    nobody = browser.post(f"/sessions/{therapy.id}/correct", current)
+    assert nobody.status_code == 422 and "Who attended: Tick who attended" in nobody.text
+    done = browser.post(f"/sessions/{therapy.id}/correct", {**current, "attendee_ids": str(couple.partner_a_id)},
+                        follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("notice=session-corrected#corrections-h")
+    assert _fresh(db, therapy.id).attendee_ids == [couple.partner_a_id]
+    shown = browser.get(done.headers["location"]).text
+    assert "<dt>Attended</dt><dd>Jamie Lee</dd>" in shown
+    assert "Who attended corrected from Jamie Lee, Robin Lee to Jamie Lee by Dana Reyes" in shown
+    (event,) = _events(db, "correct")
+    assert event.detail["from"] == {"attendee_ids": sorted([couple.partner_a_id, couple.partner_b_id])}
+    assert event.detail["to"] == {"attendee_ids": [couple.partner_a_id]}
+    # The same boxes again: nothing to correct.
+    again = browser.post(f"/sessions/{therapy.id}/correct", {**current, "attendee_ids": str(couple.partner_a_id)},
+                         follow_redirects=False)
+    assert again.headers["location"].endswith("notice=session-unchanged")
+    # Marking it cancelled from the same form leaves who was expected as it was.
+    cancelled = browser.post(f"/sessions/{therapy.id}/correct", {**current, "attendance": "cancelled"},
+                             follow_redirects=False)
+    assert cancelled.status_code == 303 and _fresh(db, therapy.id).attendee_ids == [couple.partner_a_id]
+
+
+def test_a_signed_or_missed_session_offers_no_attendee_boxes(client, factory, db):
+    me = factory.counselor()
+    couple = factory.couple(me)
+    signed = _signed(factory, db, couple, me)
+    missed = factory.therapy_session(couple, attendance="no_show")
+    browser = Browser(client, me)
+    form = browser.get(f"/sessions/{signed.id}/correct").text
+    assert 'name="attendee_ids"' not in form and "<strong>Who attended:</strong> Jamie Lee, Robin Lee" in form
+    assert 'name="attendee_ids"' not in browser.get(f"/sessions/{missed.id}/correct").text
+    # A correction form loaded before the note was signed can't change who attended.
+    stale = browser.post(f"/sessions/{signed.id}/correct", {
+        "starts_at": signed.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "50",
+        "modality": "in_person", "attendees": "shown", "attendee_ids": str(couple.partner_b_id)})
+    assert stale.status_code == 409 and service.SIGNED_ATTENDEES.replace("'", "&#39;") in stale.text
+    assert _fresh(db, signed.id).attendee_ids == [couple.partner_a_id, couple.partner_b_id]
