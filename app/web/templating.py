@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 from app.clients.subjects import Subject
 from app.reports.core import charts
 from app.reports.core.formatting import FILTERS
+from app.web.lookups import days_open, open_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -99,7 +100,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
-    env.globals.update(trajectory_chart=charts.trajectory_chart, legend_swatch=charts.legend_swatch,
+    env.globals.update(flag_age=lambda raised_at: open_for(days_open(raised_at)),
+                       trajectory_chart=charts.trajectory_chart, legend_swatch=charts.legend_swatch,
                        subject_page=subject_page, subject_list=subject_list, record_page=record_page)
     return env
 

@@ -49,6 +49,7 @@ def test_todays_sessions_come_first_with_time_flags_and_scores(client, db, facto
     assert "Sam Lee, Trust Rebuilding Inventory: 8 too early to tell; held back: see safety alert" in today
     assert "Maya Lee, Trust" not in today  # she has not answered: no line
     assert "Mark held, cancelled or a no-show" in today
+    assert "(raised today)" in _section(html, "Open safety flags")  # each flag says how long it is open
     # The flag is announced above everything, not only in its section lower down.
     assert html.index("6 open safety flags</strong>: read them first") < html.index("Today's sessions")
 
