@@ -11,6 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_ID = 2_147_483_647
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+# The longest a questionnaire link may work, in days: a send, a schedule and the practice's
+# setting all take 1 to this (a link that lives shorter is safer).
+LINK_DAYS_MAX = 30
+
 
 class RequestModel(BaseModel):
     """Base of every request body: unknown fields refused, text trimmed, line breaks as one

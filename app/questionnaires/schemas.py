@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.fields import RecordId, RequestModel
+from app.fields import LINK_DAYS_MAX, RecordId, RequestModel
 
 Mode = Literal["link", "in_session"]
 Status = Literal["pending", "in_progress", "submitted", "expired", "revoked"]
@@ -49,13 +49,15 @@ class AdministrationCreate(RequestModel):
     instrument_id: str = Field(min_length=1, max_length=60)
     version: int | None = Field(default=None, ge=1, description="Defaults to the latest version")
     mode: Mode = "link"
-    expires_in_days: int | None = Field(default=None, ge=1, le=90,
-                                        description="Link only; default: the practice's link_days")
+    expires_in_days: int | None = Field(default=None, ge=1, le=LINK_DAYS_MAX,
+                                        description=f"Link only, 1-{LINK_DAYS_MAX} days; default: the "
+                                        "practice's link_days")
 
 
 class ResendRequest(RequestModel):
 
-    expires_in_days: int | None = Field(default=None, ge=1, le=90, description="Default: the practice's link_days")
+    expires_in_days: int | None = Field(default=None, ge=1, le=LINK_DAYS_MAX,
+                                        description=f"1-{LINK_DAYS_MAX} days; default: the practice's link_days")
     reset_passcode: bool | None = Field(
         default=None, description="Clear the client's passcode (they forgot it); default: only when the link is "
         "locked. With answers saved, the response holds a one-time code to give the client yourself")

@@ -21,7 +21,7 @@ from app.clients.subjects import Subject, load_subject
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import InvalidField, NotFound
-from app.fields import parse_id
+from app.fields import LINK_DAYS_MAX, parse_id
 from app.instruments.catalog import default_catalog
 from app.questionnaires.administrations import links, service
 from app.questionnaires.administrations.state import REVIEW_STEP
@@ -46,7 +46,7 @@ def _send_form(request: Request, subject: Subject, values: dict[str, Any], error
                status: int = 200) -> Response:
     return render(request, "questionnaires/send.html", {
         "subject": subject, "instruments": service.list_instruments(), "values": values,
-        "errors": errors, "labels": FIELD_LABELS,
+        "errors": errors, "labels": FIELD_LABELS, "link_days_max": LINK_DAYS_MAX,
     }, status=status)
 
 
@@ -101,11 +101,24 @@ def _requests(form: CheckedForm, subject: Subject) -> tuple[list[AdministrationC
 
 def _send(request: Request, session: Session, me: Counselor, subject: Subject,
           form: CheckedForm) -> Response:
-    """Create the links, then show them on the links page (a redirect: a reload sends nothing)."""
+    """Create the links, then show them on the links page (a redirect: a reload sends nothing).
+
+    All or nothing, in the request's one transaction: when anyone ticked already holds an open
+    link to the questionnaire, nobody gets one, and the form says so beside "Who receives it"."""
     requests, errors = _requests(form, subject)
 
     def save(valid: list[AdministrationCreate]) -> Response:
-        made = [service.create_administration(session, actor=me, data=data)[0].id for data in valid]
+        made, refused = [], []
+        for data in valid:
+            try:
+                made.append(service.create_administration(session, actor=me, data=data)[0].id)
+            except service.LinkAlreadyOpen as exc:
+                refused.append(exc.message)
+        if refused:
+            if len(valid) > 1:
+                refused.append("No link was made for anyone: untick who already has one, or deal with their "
+                               "open link first, then send again.")
+            raise InvalidField("client_id", " ".join(refused))  # submit_form rolls the others back
         return _to_links_page(Handoff(ids=[i for i in made if i is not None], back=subject_page(subject)))
 
     return submit_form(session, requests or None, errors, save=save,

@@ -86,3 +86,45 @@ def test_report_preview_and_pdf(client, factory, db):
     assert "Jamie" in text and "Confidential" in text
     assert db.exec(select(Report)).one().couple_id == couple.id
     assert browser.post(f"/couples/{couple.id}/report/pdf", {"paper": "A4", "csrf_token": "x"}).status_code == 403
+
+
+def test_a_send_to_someone_who_holds_an_open_link_makes_nothing_for_anyone(client, factory, db):
+    from html import unescape
+
+    me = factory.counselor()
+    couple = factory.couple(me, names=("Maya", "Jonah"))
+    browser = Browser(client, me)
+    both = [str(couple.partner_a_id), str(couple.partner_b_id)]
+    browser.post(f"/couples/{couple.id}/send", {"instrument_id": "trust-rebuilding", "client_ids": both[0]})
+    assert len(db.exec(select(Administration)).all()) == 1
+    response = browser.post(f"/couples/{couple.id}/send", {"instrument_id": "trust-rebuilding",
+                                                           "expires_in_days": "10", "client_ids": both})
+    assert response.status_code == 422
+    html = unescape(response.text)
+    error = html[html.index('id="client_ids-error"'):]
+    error = error[:error.index("</p>")]
+    assert "Maya Lee already has an open link to \u201cTrust Rebuilding Inventory\u201d, sent " in error
+    assert "\u201cNew link\u201d on the couple's page (the old link then stops working)" in error
+    assert "No link was made for anyone" in error and "Jonah" not in error
+    for client_id in both:  # the choices are kept as they were ticked
+        assert f'id="client_{client_id}" name="client_ids" value="{client_id}" checked' in html
+    assert 'value="10"' in html
+    assert len(db.exec(select(Administration)).all()) == 1  # Jonah got nothing either
+    alone = browser.post(f"/couples/{couple.id}/send", {"instrument_id": "trust-rebuilding", "client_ids": both[0]})
+    assert alone.status_code == 422 and "No link was made for anyone" not in unescape(alone.text)
+    assert browser.post(f"/couples/{couple.id}/send", {"instrument_id": "trust-rebuilding",
+                                                       "client_ids": both[1]}).status_code == 200
+
+
+def test_the_send_form_offers_1_to_30_days_and_says_so_when_refused(client, factory, db):
+    me = factory.counselor()
+    person = factory.client(me)
+    browser = Browser(client, me)
+    form = browser.get(f"/clients/{person.id}/send").text
+    assert "1 to 30 days" in form and 'min="1" max="30" inputmode="numeric"' in form
+    refused = browser.post(f"/clients/{person.id}/send", {"instrument_id": "trust-rebuilding",
+                                                          "expires_in_days": "31"})
+    assert refused.status_code == 422 and "Enter 30 or less" in refused.text and "1 to 30 days" in refused.text
+    assert db.exec(select(Administration)).first() is None
+    assert browser.post(f"/clients/{person.id}/send", {"instrument_id": "trust-rebuilding",
+                                                       "expires_in_days": "30"}).status_code == 200

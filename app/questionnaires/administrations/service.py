@@ -7,8 +7,10 @@ their caseload, see ``client_visible``). Anything else is a 404, never a 403.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, true
 from sqlmodel import Session, col, func, select
 
 from app.audit.service import record
@@ -34,6 +36,14 @@ from app.questionnaires.schemas import (
 )
 
 ENTITY = "administration"
+OPEN = ("pending", "in_progress")
+
+
+class LinkAlreadyOpen(InvalidField):
+    """The person already holds a working link to this questionnaire in this context (a 409
+    naming ``client_id``): nobody holds two at once, whether sent by hand or by a schedule."""
+
+    status_code = 409
 
 
 def list_instruments() -> list[InstrumentPublic]:
@@ -105,7 +115,7 @@ def _definition(data: AdministrationCreate) -> Definition:
     return catalog.get(data.instrument_id, data.version)
 
 
-def _check_recipient(session: Session, *, actor: Counselor, data: AdministrationCreate) -> None:
+def _check_recipient(session: Session, *, actor: Counselor, data: AdministrationCreate) -> Client:
     """The client must be in the caller's caseload, active, and a partner of the couple given."""
     try:
         client = get_client(session, actor=actor, client_id=data.client_id)
@@ -114,13 +124,56 @@ def _check_recipient(session: Session, *, actor: Counselor, data: Administration
     if client.status != "active":
         raise InvalidField("client_id", "This client is discharged; reopen their file first")
     if data.couple_id is None:
-        return
+        return client
     try:
         couple = get_couple(session, actor=actor, couple_id=data.couple_id)
     except NotFound:
         raise InvalidField("couple_id", f"No couple with id {data.couple_id} in your caseload") from None
     if data.client_id not in (couple.partner_a_id, couple.partner_b_id):
         raise InvalidField("couple_id", f"Client {data.client_id} is not a partner in couple {data.couple_id}")
+    return client
+
+
+def open_link_of(session: Session, *, client_id: int, instrument_id: str, couple_id: int | None,
+                 now: datetime | None = None, other_than: int | None = None) -> Administration | None:
+    """The person's working link to this questionnaire in this context (the couple's, or their
+    own work alone), if any: not submitted, revoked or expired. The rule the measurement loop
+    keeps (``outreach.sending._has_open_link``); in-session entry is not a link."""
+    found = session.exec(select(Administration).where(
+        Administration.client_id == client_id, Administration.instrument_id == instrument_id,
+        Administration.couple_id == couple_id if couple_id is not None else col(Administration.couple_id).is_(None),
+        Administration.mode == "link", col(Administration.status).in_(OPEN),
+        col(Administration.id) != other_than if other_than is not None else true(),
+    ).order_by(col(Administration.created_at).desc(), col(Administration.id).desc())).all()
+    now = now or utcnow()
+    return next((a for a in found if effective_status(a, now) in OPEN), None)
+
+
+def _sent_when(session: Session, actor: Counselor, administration: Administration) -> str:
+    """When a link was sent, in the practice's time zone: "5 Mar 2025, 14:05"."""
+    practice = session.get(Practice, actor.practice_id)
+    try:
+        zone = ZoneInfo(practice.timezone if practice and practice.timezone else "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = administration.created_at.astimezone(zone)
+    return f"{local.day} {local.strftime('%b %Y')}, {local.strftime('%H:%M')}"
+
+
+def _refuse_second_link(session: Session, *, actor: Counselor, client: Client, instrument_id: str,
+                        couple_id: int | None, other_than: int | None = None) -> None:
+    """Nobody holds two working links to one questionnaire in one context: refuse, saying
+    who, which questionnaire, when the open one was sent and what to do instead."""
+    held = open_link_of(session, client_id=client.id or 0, instrument_id=instrument_id, couple_id=couple_id,
+                        other_than=other_than)
+    if held is None:
+        return
+    title = definition_for(held).title
+    where = "the couple's page" if couple_id is not None else f"{client.display_name}'s page"
+    raise LinkAlreadyOpen("client_id", (
+        f"{client.display_name} already has an open link to \u201c{title}\u201d, sent "
+        f"{_sent_when(session, actor, held)}. To send it again, use \u201cNew link\u201d on {where} "
+        "(the old link then stops working), or revoke that link first."))
 
 
 def practice_link_days(session: Session, actor: Counselor) -> int:
@@ -133,11 +186,20 @@ def practice_link_days(session: Session, actor: Counselor) -> int:
 def create_administration(
     session: Session, *, actor: Counselor, data: AdministrationCreate
 ) -> tuple[Administration, str | None]:
-    """Give a questionnaire; returns the administration and, in link mode, the link (shown once)."""
+    """Give a questionnaire; returns the administration and, in link mode, the link (shown once).
+
+    A link is refused (``LinkAlreadyOpen``, 409) while the person already holds a working link
+    to the same questionnaire in the same context; in-session entry is not a link and is never
+    refused. The client's row is locked first, so two sends at once can't both pass the check.
+    """
     definition = _definition(data)
-    _check_recipient(session, actor=actor, data=data)
+    client = _check_recipient(session, actor=actor, data=data)
     if data.mode == "in_session" and data.expires_in_days is not None:
         raise InvalidField("expires_in_days", "Only links expire; leave this out for in-session entry")
+    if data.mode == "link":
+        session.exec(select(Client.id).where(Client.id == data.client_id).with_for_update()).first()
+        _refuse_second_link(session, actor=actor, client=client, instrument_id=definition.id,
+                            couple_id=data.couple_id)
     administration = Administration(
         practice_id=actor.practice_id, client_id=data.client_id, couple_id=data.couple_id,
         counselor_id=actor.id, instrument_id=definition.id, instrument_version=definition.version,
@@ -187,6 +249,11 @@ def resend_link(
         raise Conflict("This questionnaire is already submitted; give a new one instead")
     if administration.mode != "link":
         raise Conflict("This questionnaire is being entered in session; it has no link")
+    if effective_status(administration) not in OPEN:  # reopening: not while another link is open
+        client = session.get(Client, administration.client_id)
+        assert client is not None
+        _refuse_second_link(session, actor=actor, client=client, instrument_id=administration.instrument_id,
+                            couple_id=administration.couple_id, other_than=administration.id)
     link = issue_link(administration, days=expires_in_days or practice_link_days(session, actor))
     answered = session.exec(select(func.count()).select_from(Response).where(
         Response.administration_id == administration.id)).one()
