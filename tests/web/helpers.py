@@ -14,11 +14,11 @@ from app.questionnaires.submission import answering
 TRUST = "trust-rebuilding"
 
 
-def send_link(db: Session, counselor: Counselor, couple: Couple, *, client_id: int | None = None
-              ) -> tuple[Administration, str]:
+def send_link(db: Session, counselor: Counselor, couple: Couple, *, client_id: int | None = None,
+              instrument_id: str = TRUST) -> tuple[Administration, str]:
     """A link administration for partner A (or ``client_id``), committed."""
     data = AdministrationCreate(client_id=client_id or couple.partner_a_id, couple_id=couple.id,
-                                instrument_id=TRUST)
+                                instrument_id=instrument_id)
     administration, link = service.create_administration(db, actor=counselor, data=data)
     db.commit()
     assert link is not None

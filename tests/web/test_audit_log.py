@@ -14,7 +14,9 @@ from sqlmodel import select
 
 from app.audit.models import AuditEvent
 from app.outreach.models import Message, Schedule
+from app.questionnaires.administrations import service
 from app.questionnaires.models import AdministrationFlag
+from app.questionnaires.schemas import AdministrationCreate
 from app.sessions.models import NoteAddendum
 from tests.web.conftest import Browser
 from tests.web.helpers import send_link
@@ -166,9 +168,8 @@ def _filtered(client, owner, query: str) -> list[str]:  # type: ignore[no-untype
 def test_person_filter_takes_events_about_their_records(client, record, db, factory):
     r, owner = record, record["owner"]
     maya = r["couple"].partner_a_id
-    own_work = send_link(db, owner, r["couple"], client_id=maya)[0]  # then make it individual work
-    own_work.couple_id = None
-    db.add(own_work)
+    own_work = service.create_administration(db, actor=owner, data=AdministrationCreate(
+        client_id=maya, instrument_id="trust-rebuilding"))[0]  # her individual work, outside the couple
     db.commit()
     db.execute(delete(AuditEvent))
     db.commit()

@@ -33,7 +33,7 @@ def test_send_a_link_to_one_client_shows_it_once(client, factory, db):
     form = browser.get(f"/clients/{person.id}/send").text
     assert all(title in form for title in INSTRUMENTS)
     assert "Alex Rivera" in form and 'name="client_ids"' not in form  # no one else to tick
-    assert 'type="number" value="7"' in form and 'min="1" max="90" inputmode="numeric"' in form
+    assert 'type="number" value="7"' in form and 'min="1" max="30" inputmode="numeric"' in form
     # A client_ids field is ignored: the link is for the client whose page this is.
     response = _send(browser, person.id, expires_in_days="10", client_ids=str(other.id))
     assert response.status_code == 200

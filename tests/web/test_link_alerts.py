@@ -32,7 +32,8 @@ def alerts(factory, db):  # type: ignore[no-untyped-def]
     db.add(locked)
     shared, _ = send_link(db, counselor, couple, client_id=couple.partner_b_id)
     _opened(db, shared, "a" * 64, "b" * 64)
-    quiet, _ = send_link(db, counselor, couple, client_id=couple.partner_b_id)
+    # Jonah's second link is to another questionnaire: nobody holds two open links to one.
+    quiet, _ = send_link(db, counselor, couple, client_id=couple.partner_b_id, instrument_id="couples-intake")
     _opened(db, quiet, "c" * 64, "c" * 64)  # the same browser twice: nothing to say
     return {"owner": owner, "counselor": counselor, "couple": couple, "locked": locked, "shared": shared,
             "quiet": quiet}
