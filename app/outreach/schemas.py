@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.fields import RequestModel
+from app.fields import LINK_DAYS_MAX, RequestModel
 
 RuleName = Literal["once", "every_weeks", "every_sessions", "before_session"]
 
@@ -23,7 +23,7 @@ class ScheduleCreate(RequestModel):
                                     description="before_session: 0-14 days before the session starts")
     starts_on: date | None = Field(default=None, description="Defaults to today (the practice's time zone)")
     ends_on: date | None = Field(default=None, description="The last day a send may fall on; none: until stopped")
-    link_days: int | None = Field(default=None, ge=1, le=30,
+    link_days: int | None = Field(default=None, ge=1, le=LINK_DAYS_MAX,
                                   description="Days each link works; default: the practice's setting")
 
 
@@ -35,7 +35,7 @@ class ScheduleUpdate(RequestModel):
     days_before: int | None = Field(default=None, ge=0, le=14)
     starts_on: date | None = None
     ends_on: date | None = Field(default=None, description="null: no end date")
-    link_days: int | None = Field(default=None, ge=1, le=30, description="null: the practice's setting")
+    link_days: int | None = Field(default=None, ge=1, le=LINK_DAYS_MAX, description="null: the practice's setting")
 
 
 class SchedulePublic(BaseModel):

@@ -27,6 +27,7 @@ from app.outreach.contact import channel_for, hold_reason
 from app.outreach.models import Message, Schedule
 from app.practice.models import Practice
 from app.questionnaires.administrations.links import issue_link
+from app.questionnaires.administrations.service import open_link_of
 from app.questionnaires.administrations.state import effective_status
 from app.questionnaires.models import Administration
 from app.sessions.models import TherapySession
@@ -191,12 +192,8 @@ def invite(session: Session, schedule: Schedule, client: Client, practice: Pract
 def _has_open_link(session: Session, schedule: Schedule, client_id: int, now: datetime) -> bool:
     """The person already has a working link to this questionnaire in this context (from any
     schedule, or sent by hand): a new one waits, so nobody holds two of the same at once."""
-    found = session.exec(select(Administration).where(
-        Administration.client_id == client_id, Administration.instrument_id == schedule.instrument_id,
-        Administration.couple_id == schedule.couple_id if schedule.couple_id is not None
-        else col(Administration.couple_id).is_(None),
-        Administration.mode == "link", col(Administration.status).in_(OPEN))).all()
-    return any(effective_status(a, now) in OPEN for a in found)
+    return open_link_of(session, client_id=client_id, instrument_id=schedule.instrument_id,
+                        couple_id=schedule.couple_id, now=now) is not None
 
 
 def _made_keys(session: Session, schedule: Schedule, client_id: int) -> set[str]:

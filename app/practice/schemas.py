@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.fields import RequestModel
+from app.fields import LINK_DAYS_MAX, RequestModel
 
 
 class PracticePublic(BaseModel):
@@ -34,7 +34,8 @@ class PracticeUpdate(RequestModel):
         description="The name in a message's sender, subject and first line; it must not say what the practice "
                     "does (no 'counselling', 'therapy', 'trust'...), since the other partner may see the inbox. "
                     "\"\" goes back to the practice's name")
-    link_days: int | None = Field(default=None, ge=1, le=30, description="Days a questionnaire link works (1-30)")
+    link_days: int | None = Field(default=None, ge=1, le=LINK_DAYS_MAX,
+                                  description=f"Days a questionnaire link works (1-{LINK_DAYS_MAX})")
     reminder_after_days: int | None = Field(
         default=None, ge=0, le=30, description="Remind this many days after the first message (1-30); 0 turns it off")
     reminder_before_days: int | None = Field(

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.audit.service import record
 from app.auth.models import Counselor
 from app.errors import Forbidden, InvalidField
+from app.fields import LINK_DAYS_MAX
 from app.practice.mail_name import clinical_words_in
 from app.practice.models import Practice
 
@@ -86,7 +87,7 @@ def update_practice(
     if mail_name is not None:
         check_mail_name(mail_name)
         practice.mail_name = mail_name.strip() or None
-    for field, days, top in (("link_days", link_days, 30), ("reminder_after_days", reminder_after_days, 30),
+    for field, days, top in (("link_days", link_days, LINK_DAYS_MAX), ("reminder_after_days", reminder_after_days, 30),
                              ("reminder_before_days", reminder_before_days, 30)):
         if days is None:
             continue
