@@ -50,6 +50,9 @@ class Client(SQLModel, table=True):
     email_safe: str = Field(default="unknown", max_length=8, sa_column_kwargs={"server_default": "unknown"})
     # "counselor" once a counselor set it (the intake never overrides them), "intake" when read from answers.
     email_safe_source: str | None = Field(default=None, max_length=12)
+    # Set when the record was erased (a mistaken entry) or purged past retention (app.records.retention):
+    # the row stays as "Erased client #N" with no name, contact or birth date, so references resolve.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
@@ -96,5 +99,6 @@ class Couple(SQLModel, table=True):
     disclosed_on: date | None = None
     started_on: date | None = None
     status: str = Field(default="active", max_length=20)
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))  # as Client's
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

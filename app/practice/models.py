@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Column, Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -24,4 +25,8 @@ class Practice(SQLModel, table=True):
     # Reminders for a link not yet sent back: N days after the first message, N days before expiry.
     reminder_after_days: int | None = Field(default=2, sa_column_kwargs={"server_default": "2"})
     reminder_before_days: int | None = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Years a record is kept after discharge (app.records.retention, 1-30), and whether the nightly
+    # job purges what is past it (off until the owner turns it on; `mend purge --due` works either way).
+    retention_years: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
+    retention_auto_purge: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
