@@ -11,8 +11,11 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.config import get_settings
+from app.records import backup_cli
 
 app = typer.Typer(help="Mend: practice support for couples counselors.", no_args_is_help=True)
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 
 
 def _session() -> Session:
