@@ -71,6 +71,13 @@ def _register(huey: Huey) -> None:
         if fn is not None:
             fn()
 
+    # Nightly, after the snapshots: records past the practice's retention period, where the owner turned it on.
+    @huey.periodic_task(crontab(minute="45", hour="3"), name="mend.purge")
+    def purge() -> None:
+        fn = _handlers.get("purge")
+        if fn is not None:
+            fn()
+
     huey.mend_run_job = run_job  # type: ignore[attr-defined]
 
 

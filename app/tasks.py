@@ -59,7 +59,7 @@ def guard(name: str, *, stale: float) -> Iterator[bool]:
 def clear_guards() -> None:
     """Forget every guard (a worker starting: whoever held one may have been killed)."""
     huey = queue.get_huey()
-    for name in ("sweep", "nightly"):
+    for name in ("sweep", "nightly", "purge"):
         huey.delete(_guard_key(name))
 
 
@@ -123,6 +123,29 @@ def nightly() -> None:
             session.commit()
     log.info("nightly: %d snapshots taken", sum(len(t.snapshots) for t in taken if t.reason is not None))
     return None
+
+
+@queue.handler("purge")
+def purge(now: str | None = None) -> int | None:
+    """Records past retention in every practice whose owner turned the nightly purge on (`mend purge --due`).
+
+    ``now`` (ISO 8601) stands in for the clock in tests. Returns how many records went; None when
+    a purge runs elsewhere."""
+    from datetime import datetime
+
+    from app.records.erasure import practices, purge_practice
+
+    clock = datetime.fromisoformat(now) if now else None
+    with guard("purge", stale=NIGHTLY_STALE_SECONDS) as mine:
+        if not mine:
+            return None
+        gone = 0
+        with Session(get_engine()) as session:
+            for practice in practices(session, automatic_only=True):
+                gone += len(purge_practice(session, practice, now=clock, by="nightly job").removed)
+                session.commit()  # one practice at a time: a failure in one keeps the others done
+    log.info("purge: %d records past retention removed", gone)
+    return gone
 
 
 @queue.handler("report")

@@ -19,6 +19,8 @@ class PracticePublic(BaseModel):
     link_days: int = Field(description="How many days a questionnaire link works unless a send says otherwise")
     reminder_after_days: int | None = Field(description="Remind this many days after the first message; null: off")
     reminder_before_days: int | None = Field(description="Remind this many days before the link expires; null: off")
+    retention_years: int = Field(description="Years a record is kept after discharge (and after its last entry)")
+    retention_auto_purge: bool = Field(description="Whether the nightly job purges records past retention")
 
 
 class PracticeUpdate(RequestModel):
@@ -40,3 +42,7 @@ class PracticeUpdate(RequestModel):
         default=None, ge=0, le=30, description="Remind this many days after the first message (1-30); 0 turns it off")
     reminder_before_days: int | None = Field(
         default=None, ge=0, le=30, description="Remind this many days before a link expires (1-30); 0 turns it off")
+    retention_years: int | None = Field(default=None, ge=1, le=30,
+                                        description="Years a record is kept after discharge (1-30; default 7)")
+    retention_auto_purge: bool | None = Field(
+        default=None, description="Purge records past retention each night (mend purge --due does it by hand)")

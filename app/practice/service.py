@@ -71,6 +71,7 @@ def update_practice(
     session: Session, *, actor: Counselor, name: str | None, timezone: str | None,
     support_text: str | None = None, mail_name: str | None = None, link_days: int | None = None,
     reminder_after_days: int | None = None, reminder_before_days: int | None = None,
+    retention_years: int | None = None, retention_auto_purge: bool | None = None,
 ) -> Practice:
     """Owner only. ``support_text`` and ``mail_name`` "" go back to the default, a reminder of 0
     days turns it off; None leaves each as it is."""
@@ -95,6 +96,12 @@ def update_practice(
         if not low <= days <= top:
             raise InvalidField(field, f"Enter a number of days from {low} to {top}")
         setattr(practice, field, days or None)
+    if retention_years is not None:
+        if not 1 <= retention_years <= 30:
+            raise InvalidField("retention_years", "Enter a number of years from 1 to 30")
+        practice.retention_years = retention_years
+    if retention_auto_purge is not None:
+        practice.retention_auto_purge = retention_auto_purge
     session.add(practice)
     session.flush()
     record(session, actor=actor, practice_id=practice.id, action="update", entity="practice",

@@ -26,6 +26,7 @@ router = APIRouter()
 FIELD_LABELS = {"name": "Practice name", "timezone": "Time zone", "support_text": "Support information",
                 "mail_name": "Name on messages to clients", "link_days": "Links work for",
                 "reminder_after_days": "First reminder", "reminder_before_days": "Last reminder",
+                "retention_years": "Keep records for", "retention_auto_purge": "Purge each night",
                 "full_name": "Full name", "email": "Email", "password": "First password", "role": "Role"}
 ROLE_OPTIONS = [("counselor", "Counselor"), ("owner", "Owner")]
 
@@ -47,7 +48,8 @@ def _settings_page(request: Request, session: Session, me: Counselor, *, values:
             "name": practice.name, "timezone": practice.timezone, "support_text": practice.support_text or "",
             "mail_name": practice.mail_name or "", "link_days": practice.link_days,
             "reminder_after_days": practice.reminder_after_days or "",
-            "reminder_before_days": practice.reminder_before_days or ""},
+            "reminder_before_days": practice.reminder_before_days or "",
+            "retention_years": practice.retention_years, "retention_auto_purge": practice.retention_auto_purge},
         "default_support": practice_service.DEFAULT_SUPPORT_TEXT,
         "mail_warning": practice_service.mail_name_warning(practice),
         "errors": errors or FormErrors(), "labels": FIELD_LABELS,
@@ -66,7 +68,8 @@ def settings_page(request: Request, session: SessionDep, me: CurrentWebCounselor
 @router.post("/settings")
 def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor, form: CheckedForm) -> Response:
     require_owner(me)
-    given = pick(form, ("name", "timezone", "support_text", "mail_name", "link_days"))
+    given = pick(form, ("name", "timezone", "support_text", "mail_name", "link_days", "retention_years"))
+    given["retention_auto_purge"] = text(form, "retention_auto_purge") == "on"  # an unticked box posts nothing
     # An empty reminder field turns that reminder off.
     given |= {f: text(form, f) or "0" for f in ("reminder_after_days", "reminder_before_days")}
     data, errors = parse(PracticeUpdate, given)
@@ -77,7 +80,9 @@ def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor
         practice_service.update_practice(session, actor=me, name=valid.name, timezone=valid.timezone,
                                         support_text=valid.support_text or "", mail_name=valid.mail_name or "",
                                         link_days=valid.link_days, reminder_after_days=valid.reminder_after_days,
-                                        reminder_before_days=valid.reminder_before_days)
+                                        reminder_before_days=valid.reminder_before_days,
+                                        retention_years=valid.retention_years,
+                                        retention_auto_purge=valid.retention_auto_purge)
         return RedirectResponse("/settings?notice=practice-saved", status_code=303)
 
     return submit_form(session, data, errors, save=save, show=lambda problems: _settings_page(
