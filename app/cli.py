@@ -201,6 +201,99 @@ def reliability(
 
 
 @app.command()
+def purge(
+    due: Annotated[bool, typer.Option("--due", help="Records past the practice's retention period")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would go; remove nothing")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Purge without asking (needed outside a terminal)")] = False,
+    practice: Annotated[int | None, typer.Option("--practice", help="One practice id (default: every one)")] = None,
+) -> None:
+    """Remove the clinical content of records past retention; keep each row as "Erased client #N".
+
+    Lists what will go first, then asks (in a terminal) or needs --yes. Each record leaves one
+    audit entry with ids, dates and counts only. Running it again removes nothing more.
+    """
+    import sys
+
+    from app.records.erasure import plan_lines, practices, purge_practice
+    from app.records.retention import due_records
+
+    if not due:
+        _fail("Say what to purge: mend purge --due (records past the retention period; --dry-run to list them)")
+    with _session() as session:
+        chosen = practices(session, practice_id=practice)
+        plans = [due_records(session, p) for p in chosen]
+        total = sum(plan.count for plan in plans)
+        for p, plan in zip(chosen, plans, strict=True):
+            if plan.count:
+                typer.echo(f"Practice {p.id}: {plan.count} records kept {p.retention_years} years after "
+                           f"discharge are past it on {plan.today.isoformat()}:")
+                for line in plan_lines(session, plan):
+                    typer.echo(line)
+        if not total:
+            typer.echo("Nothing is past the retention period.")
+            return
+        if dry_run:
+            typer.echo(f"Dry run: {total} records would be purged; nothing was removed.")
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                _fail(f"{total} records would be purged; nothing was removed. Add --yes to purge them.")
+            typer.confirm(f"Remove the clinical content of these {total} records for good?", abort=True)
+        gone = 0
+        for p in chosen:
+            gone += len(purge_practice(session, p, by="mend purge").removed)
+            session.commit()
+    typer.echo(f"Purged {gone} records; each left one audit entry.")
+
+
+@app.command()
+def erase(
+    client: Annotated[int | None, typer.Option("--client", help="Client id")] = None,
+    couple: Annotated[int | None, typer.Option("--couple", help="Couple id")] = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="The practice owner's email")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Erase without typing the name (needed outside a terminal)")]
+    = False,
+) -> None:
+    """The owner erases a mistaken entry (no signed note, submitted questionnaire, flag or report) at once.
+
+    A client of record can be erased only once past the retention period; the refusal names the
+    date. A partner in a couple is erased after the couple. Audited, without clinical content.
+    """
+    import sys
+
+    from app.records import erasure
+
+    if (client is None) == (couple is None) or not as_email:
+        _fail("Use mend erase --client ID --as OWNER_EMAIL, or --couple ID --as OWNER_EMAIL")
+    with _session() as session:
+        actor = _run(lambda: erasure.counselor_by_email(session, as_email))
+        if client is not None:
+            verdict = _run(lambda: erasure.client_verdict(session, actor=actor, client_id=client))
+        else:
+            verdict = _run(lambda: erasure.couple_verdict(session, actor=actor, couple_id=couple))
+        if not verdict.allowed:
+            _fail(verdict.message)
+        typer.echo(verdict.message)
+        from app.clients.models import Client, Couple
+
+        row = session.get(Client, client) if client is not None else session.get(Couple, couple)
+        expected = erasure.confirmation_name(session, row)
+        if yes:
+            typed = expected
+        elif sys.stdin.isatty():
+            typed = typer.prompt(f"Type {expected} to erase this record for good")
+        else:
+            _fail("Nothing was erased: add --yes to erase outside a terminal")
+        if client is not None:
+            done = _run(lambda: erasure.erase_client(session, actor=actor, client_id=client, confirm_name=typed))
+        else:
+            done = _run(lambda: erasure.erase_couple(session, actor=actor, couple_id=couple, confirm_name=typed))
+        session.commit()
+    removed = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in done.removed.items()) or "nothing else"
+    typer.echo(f"Erased {done.kind} #{done.id} ({removed}); the audit log has one entry for it.")
+
+
+@app.command()
 def report(
     couple: Annotated[int | None, typer.Option("--couple", help="Couple id")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="PDF file to write")] = None,
