@@ -357,6 +357,12 @@ def report(
         _fail("Use --couple ID -o FILE for one couple, or --all --out-dir DIR for every active couple")
 
 
+from app.records import cli as records_cli  # noqa: E402 - the records room's commands
+
+app.command("export")(records_cli.export)
+app.command("import")(records_cli.import_)
+
+
 def _validated(model, **values):  # type: ignore[no-untyped-def]
     try:
         return model(**values)

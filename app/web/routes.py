@@ -17,6 +17,7 @@ from app.web import (
     pages_dashboard,
     pages_outreach,
     pages_questionnaires,
+    pages_records,
     pages_reports,
     pages_session_edit,
     pages_sessions,
@@ -34,7 +35,8 @@ CONTENT_TYPES = {
 
 router = APIRouter(include_in_schema=False)
 for _module in (pages_auth, pages_dashboard, pages_clients, pages_couples, pages_agreements, pages_sessions,
-                pages_session_edit, pages_questionnaires, pages_reports, pages_admin, pages_audit, pages_outreach):
+                pages_session_edit, pages_questionnaires, pages_reports, pages_admin, pages_audit, pages_outreach,
+                pages_records):
     router.include_router(_module.router)
 
 
