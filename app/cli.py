@@ -289,7 +289,7 @@ def erase(
         else:
             done = _run(lambda: erasure.erase_couple(session, actor=actor, couple_id=couple, confirm_name=typed))
         session.commit()
-    removed = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in done.removed.items()) or "nothing else"
+    removed = ", ".join(f"{k.replace('_', ' ')}: {n}" for k, n in done.removed.items()) or "nothing else"
     typer.echo(f"Erased {done.kind} #{done.id} ({removed}); the audit log has one entry for it.")
 
 

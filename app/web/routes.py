@@ -15,6 +15,7 @@ from app.web import (
     pages_clients,
     pages_couples,
     pages_dashboard,
+    pages_erasure,
     pages_outreach,
     pages_questionnaires,
     pages_records,
@@ -36,7 +37,7 @@ CONTENT_TYPES = {
 router = APIRouter(include_in_schema=False)
 for _module in (pages_auth, pages_dashboard, pages_clients, pages_couples, pages_agreements, pages_sessions,
                 pages_session_edit, pages_questionnaires, pages_reports, pages_admin, pages_audit, pages_outreach,
-                pages_records):
+                pages_records, pages_erasure):
     router.include_router(_module.router)
 
 

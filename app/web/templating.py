@@ -52,6 +52,7 @@ NOTICES = {
     "agreement-retired": "Agreement retired. It stays in the record.",
     "link-revoked": "The link was revoked; it no longer opens the questionnaire.",
     "practice-saved": "Practice settings saved.",
+    "record-erased": "Erased. Only the ids and dates remain; the audit log has one entry for it.",
     "counselor-added": "Counselor added.",
     "counselor-saved": "Counselor updated.",
     "flag-resolved": "Flag marked as dealt with. It stays in the record and can be reopened.",
