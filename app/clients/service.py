@@ -58,7 +58,8 @@ def list_clients(
     session: Session, *, actor: Counselor, q: str | None, status: str | None,
     offset: int, limit: int,
 ) -> tuple[list[Client], int]:
-    query = select(Client).where(client_visible(actor))
+    # An erased record keeps its row (ids and the audit trail resolve) but is no one to list.
+    query = select(Client).where(client_visible(actor), col(Client.erased_at).is_(None))
     if q:
         query = query.where(_name_filter(q))
     if status:
@@ -183,8 +184,15 @@ def create_client(session: Session, *, actor: Counselor, data: ClientCreate) -> 
     return client
 
 
+def _refuse_erased(row: Client | Couple) -> None:
+    """An erased record stays erased: typing a name back into it would undo the erasure."""
+    if row.erased_at is not None:
+        raise Conflict("This record was erased; it can't be changed")
+
+
 def update_client(session: Session, *, actor: Counselor, client_id: int, data: ClientUpdate) -> Client:
     client = get_client(session, actor=actor, client_id=client_id)
+    _refuse_erased(client)
     changes = data.model_dump(exclude_unset=True)
     refuse_empty(changes, ("first_name", "last_name", "contact_preference", "email_safe"))
     if "email_safe" in changes:  # the counselor's say; "unknown" hands it back to the intake's answers
@@ -220,7 +228,7 @@ def list_couples(
     session: Session, *, actor: Counselor, q: str | None, status: str | None,
     offset: int, limit: int,
 ) -> tuple[list[Couple], int]:
-    query = select(Couple).where(couple_visible(actor))
+    query = select(Couple).where(couple_visible(actor), col(Couple.erased_at).is_(None))
     if q:
         names = select(Client.id).where(Client.practice_id == actor.practice_id, _name_filter(q))
         query = query.where(or_(col(Couple.partner_a_id).in_(names), col(Couple.partner_b_id).in_(names)))
@@ -290,6 +298,7 @@ def _check_dates(disclosed_on: date | None, started_on: date | None) -> None:
 
 def update_couple(session: Session, *, actor: Counselor, couple_id: int, data: CoupleUpdate) -> Couple:
     couple = get_couple(session, actor=actor, couple_id=couple_id)
+    _refuse_erased(couple)
     changes = data.model_dump(exclude_unset=True)
     refuse_empty(changes, ("breach_type", "status"))
     target = None
