@@ -40,6 +40,7 @@ ACTIONS = {
     "link_locked": "Link locked", "generate_report": "Made a report", "preview_report": "Previewed a report",
     "export": "Exported", "correct": "Corrected", "reassign": "Changed counselor",
     "report_downloaded": "Downloaded a report", "report_download_refused": "Report download refused",
+    "import": "Imported the practice", "purge": "Purged after retention", "erase": "Erased a mistaken entry",
 }
 #: Each entity type's name (the filter's choices, the CSV's column); unknown ones read tidily.
 ENTITIES = {

@@ -60,6 +60,7 @@ def test_the_practice_export_is_the_owners(client, seeded: Seeded) -> None:  # t
     assert counselor.get("/practice/export").status_code == 403
     assert counselor.post("/practice/export").status_code == 403
     owner = Browser(client, seeded.owner)
+    assert 'href="/practice/export"' in owner.get("/settings").text  # reached from the practice's settings
     assert 'action="/practice/export"' in owner.get("/practice/export").text
     got = owner.post("/practice/export")
     assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
