@@ -93,3 +93,11 @@ def test_the_practice_api_sets_the_retention_period(client, db, factory, owner):
     counselor = factory.counselor(db.get(Practice, owner.practice_id))
     assert client.patch("/api/v1/practice", json={"retention_years": 2},
                         headers=factory.headers(counselor)).status_code == 403
+
+
+def test_the_couple_page_offers_erasing_to_the_owner_only(client, factory, as_owner, owner):
+    couple = factory.couple(owner)
+    assert f'href="/couples/{couple.id}/erase"' in as_owner.get(f"/couples/{couple.id}").text
+    counselor = factory.counselor(factory.session.get(Practice, owner.practice_id))
+    theirs = factory.couple(counselor)
+    assert "/erase" not in Browser(client, counselor).get(f"/couples/{theirs.id}").text
