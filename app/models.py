@@ -1,7 +1,7 @@
 """Imports every table so SQLModel.metadata is complete (Alembic, tests)."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import AccessToken, Counselor, LoginFailure
+from app.auth.models import AccessToken, Counselor, LoginFailure, RecoveryCode
 from app.clients.models import Client, Couple
 from app.outreach.models import Message, Schedule
 from app.practice.models import Practice
@@ -27,6 +27,7 @@ __all__ = [
     "Counselor",
     "Couple",
     "LoginFailure",
+    "RecoveryCode",
     "Message",
     "NoteAddendum",
     "Practice",

@@ -29,4 +29,6 @@ class Practice(SQLModel, table=True):
     # job purges what is past it (off until the owner turns it on; `mend purge --due` works either way).
     retention_years: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
     retention_auto_purge: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Every counselor signs in with a second factor (TOTP); one without it enrols at next sign-in.
+    require_two_factor: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

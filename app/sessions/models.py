@@ -46,6 +46,8 @@ class TherapySession(SQLModel, table=True):
     attendance: str = Field(default="held", max_length=12, sa_column_kwargs={"server_default": "held"})
     signed_by_id: int | None = Field(default=None, foreign_key="counselor.id")
     signed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # SHA-256 of the signed note's content, stored at signing and checked on every read.
+    note_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
