@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.reports import service
 from app.reports.preview import download_headers, preview_csp
 from app.reports.schemas import ReportPublic, ReportRequest
-from app.routing import ApiRouter
+from app.routing import ApiRouter, binary, errors
 
 router = ApiRouter(prefix="/api/v1", tags=["reports"])
 
@@ -53,7 +53,7 @@ def _public(entries: list[service.ReportEntry]) -> list[ReportPublic]:
 
 
 @router.post("/couples/{couple_id:id}/reports", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}}})
+             responses=binary("application/pdf", "The report as a tagged PDF"))
 def couple_report(couple_id: int, body: RequestBody, session: SessionDep,
                   counselor: CurrentCounselor) -> Response:
     """Generate a couple's progress report as a PDF download."""
@@ -77,7 +77,7 @@ def couple_reports(couple_id: int, session: SessionDep, counselor: CurrentCounse
 
 
 @router.post("/clients/{client_id:id}/reports", response_class=Response,
-             responses={200: {"content": {"application/pdf": {}}}})
+             responses=binary("application/pdf", "The report as a tagged PDF"))
 def client_report(client_id: int, body: RequestBody, session: SessionDep,
                   counselor: CurrentCounselor) -> Response:
     """Generate one client's progress report as a PDF download."""
@@ -101,8 +101,7 @@ def client_reports(client_id: int, session: SessionDep, counselor: CurrentCounse
 
 
 @router.get("/reports/{report_id:id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "The kept file "
-                       "doesn't match its checksum"}, 410: {"description": "Made before copies were kept"}})
+            responses={**binary("application/pdf", "The very PDF that was made"), **errors(409, 410)})
 def report_pdf(report_id: int, session: SessionDep, counselor: CurrentCounselor) -> Response:
     """A report made before, as the very PDF that was made, once it matches its checksum
     (audited either way)."""

@@ -8,8 +8,9 @@ from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
+from app.fields import RecordId
 from app.pagination import Page, PageDep
-from app.routing import ApiRouter
+from app.routing import ApiRouter, errors
 from app.sessions import agreements, service
 from app.sessions.models import TherapySession
 from app.sessions.schemas import (
@@ -37,11 +38,11 @@ def _public(session: SessionDep, found: TherapySession) -> SessionPublic:
     return SessionPublic.model_validate({**found.model_dump(), "addenda": addenda})
 
 
-@router.get("/sessions", response_model=Page[SessionSummary])
+@router.get("/sessions", response_model=Page[SessionSummary], responses=errors(404))
 def list_sessions(
     session: SessionDep, counselor: CurrentCounselor, page: PageDep,
-    couple_id: Annotated[int | None, Query()] = None,
-    client_id: Annotated[int | None, Query()] = None,
+    couple_id: Annotated[RecordId | None, Query()] = None,
+    client_id: Annotated[RecordId | None, Query()] = None,
     attendance: Annotated[Attendance | None, Query()] = None,
 ) -> Page[SessionSummary]:
     rows, total = service.list_sessions(

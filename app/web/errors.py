@@ -59,13 +59,19 @@ def error_page(request: Request, status: int, message: str,
 
 
 def respond(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None,
-            detail: Any = None, web_status: int | None = None) -> Response:
-    """The error as a page for a browser (same status, unless ``web_status``) or as JSON
-    ``{"detail": ...}`` for the API (``detail`` defaults to the message)."""
+            detail: list[dict[str, Any]] | None = None, web_status: int | None = None) -> Response:
+    """The error as a page for a browser (same status, unless ``web_status``) or as JSON for the
+    API, in the two bodies its document declares (``app.routing``): a 422 is ``{"detail": [{"loc",
+    "msg", "type"}, ...]}`` (``detail``, else the message as one item), every other status
+    ``{"detail": message}``."""
     if is_web_path(request.url.path):
         shown = NOT_FOUND if status == 404 else message
         return error_page(request, web_status or status, shown, headers)
-    body = {"detail": message if detail is None else detail}
+    if status == 422:
+        items = detail or [{"loc": ["request"], "msg": message, "type": "value_error"}]
+        body: dict[str, Any] = {"detail": items}
+    else:
+        body = {"detail": message}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -101,7 +107,8 @@ def _refused_write(exc: Exception) -> bool:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
-    return respond(request, exc.status_code, message, headers=dict(exc.headers or {}), detail=exc.detail)
+    detail = exc.detail if isinstance(exc.detail, list) else None
+    return respond(request, exc.status_code, message, headers=dict(exc.headers or {}), detail=detail)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
