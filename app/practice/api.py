@@ -12,10 +12,11 @@ from app.audit.service import list_events
 from app.auth.deps import CurrentCounselor
 from app.db import SessionDep
 from app.errors import Forbidden
+from app.fields import RecordId
 from app.pagination import Page, PageDep
 from app.practice import service
 from app.practice.schemas import PracticePublic, PracticeUpdate
-from app.routing import ApiRouter
+from app.routing import ApiRouter, errors
 
 router = ApiRouter(prefix="/api/v1", tags=["practice"])
 
@@ -25,7 +26,7 @@ def get_practice(session: SessionDep, counselor: CurrentCounselor) -> PracticePu
     return PracticePublic.model_validate(service.get_practice(session, actor=counselor))
 
 
-@router.patch("/practice", response_model=PracticePublic)
+@router.patch("/practice", response_model=PracticePublic, responses=errors(403))
 def update_practice(data: PracticeUpdate, session: SessionDep, counselor: CurrentCounselor) -> PracticePublic:
     practice = service.update_practice(
         session, actor=counselor, name=data.name, timezone=data.timezone, support_text=data.support_text,
@@ -49,11 +50,11 @@ class AuditEventPublic(BaseModel):
     at: datetime
 
 
-@router.get("/audit-events", response_model=Page[AuditEventPublic], tags=["audit"])
+@router.get("/audit-events", response_model=Page[AuditEventPublic], tags=["audit"], responses=errors(403))
 def audit_events(
     session: SessionDep, counselor: CurrentCounselor, page: PageDep,
     entity: Annotated[str | None, Query(max_length=40)] = None,
-    entity_id: Annotated[int | None, Query()] = None,
+    entity_id: Annotated[RecordId | None, Query()] = None,
 ) -> Page[AuditEventPublic]:
     """Who saw or changed what, newest first (owner only)."""
     if not counselor.is_owner:
