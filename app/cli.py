@@ -10,12 +10,14 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.audit import cli as audit_cli
 from app.config import get_settings
 from app.records import backup_cli
 
 app = typer.Typer(help="Mend: practice support for couples counselors.", no_args_is_help=True)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
+app.add_typer(audit_cli.app, name="audit")  # mend audit verify
 
 
 def _session() -> Session:

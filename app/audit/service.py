@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, col, select
 
+from app.audit import chain  # noqa: F401 - registers the chain's before_flush listener
 from app.audit.models import AuditEvent
 from app.db import add_when_done
 from app.pagination import paged
@@ -40,7 +41,9 @@ def record(
 ) -> AuditEvent:
     """Note an event; on a read request it is written when the request ends (``add_when_done``).
 
-    ``actor_kind`` defaults to "counselor" with an actor and "client" without one.
+    ``actor_kind`` defaults to "counselor" with an actor and "client" without one. The event's
+    place in the practice's tamper-evident chain (``chain_seq``, ``chain_hash``) is given when
+    it is flushed (``app.audit.chain``), under the practice's lock.
     """
     event = AuditEvent(
         practice_id=practice_id,

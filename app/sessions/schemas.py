@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NaiveDatetime, model_validator
 
 from app.fields import RecordId, RequestModel
+from app.sessions.integrity import integrity as note_integrity
 
 Modality = Literal["in_person", "video", "phone"]
 AgreementKind = Literal["boundary", "rule", "amend", "transparency_practice"]
@@ -100,6 +101,16 @@ class SessionPublic(SessionSummary):
     created_at: datetime
     updated_at: datetime
     addenda: list[AddendumPublic] = []
+    integrity: Literal["ok", "changed", "unsealed"] | None = Field(
+        default=None, description="A signed note: ok, changed (its text no longer matches what was signed), "
+        "or unsealed (signed before integrity checks); null when not signed")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integrity(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "integrity" not in data and "note_hash" in data:
+            return {**data, "integrity": note_integrity(data)}
+        return data
 
 
 class AgreementCreate(RequestModel):

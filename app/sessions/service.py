@@ -21,6 +21,7 @@ from app.clients.subjects import Subject, load_subject
 from app.db import utcnow
 from app.errors import Conflict, InvalidField, NotFound
 from app.pagination import paged
+from app.sessions.integrity import integrity, note_hash
 from app.sessions.models import AgreementCheckIn, NoteAddendum, TherapySession
 from app.sessions.schemas import AddendumCreate, SessionCorrection, SessionCreate, SessionUpdate
 from app.updates import apply_update, refuse_empty
@@ -136,11 +137,26 @@ def get_session_record(session: Session, *, actor: Counselor, session_id: int) -
 
 
 def read_note(session: Session, *, actor: Counselor, session_id: int) -> TherapySession:
-    """Fetch a session with its note; reading clinical text is audited."""
+    """Fetch a session with its note; reading clinical text is audited. A signed note whose text
+    no longer matches the hash stored at signing (``note_integrity``: changed outside
+    Mend) is audited too, as ``note_integrity_failed`` (no note text in the detail); the page and
+    the API show the mismatch."""
     found = get_session_record(session, actor=actor, session_id=session_id)
     record(session, actor=actor, practice_id=actor.practice_id, action="read_note",
            entity="therapy_session", entity_id=found.id)
+    if note_integrity(found) == "changed":
+        record(session, actor=actor, practice_id=actor.practice_id, action="note_integrity_failed",
+               entity="therapy_session", entity_id=found.id,
+               detail={"signed_at": as_utc(found.signed_at).isoformat() if found.signed_at else None,
+                       "signed_by_id": found.signed_by_id, "expected": found.note_hash,
+                       "found": note_hash(found)})
     return found
+
+
+def note_integrity(found: TherapySession) -> str | None:
+    """The signed note checked against its hash (``sessions.integrity``): "ok", "changed" (its text
+    no longer matches), "unsealed" (signed before integrity checks), or None (not signed)."""
+    return integrity(found)
 
 
 def _subject(session: Session, *, actor: Counselor, couple_id: int | None, client_id: int | None) -> Subject:
@@ -398,10 +414,11 @@ def sign_session(session: Session, *, actor: Counselor, session_id: int,
     found.status = "signed"
     found.signed_by_id = actor.id
     found.signed_at = utcnow()
+    found.note_hash = note_hash(found)  # checked on every read (``read_note``)
     session.add(found)
     session.flush()
     record(session, actor=actor, practice_id=actor.practice_id, action="sign",
-           entity="therapy_session", entity_id=found.id)
+           entity="therapy_session", entity_id=found.id, detail={"note_hash": found.note_hash})
     return found
 
 

@@ -31,6 +31,7 @@ from app.web.templating import record_page
 ACTIONS = {
     "login": "Login", "create": "Created", "update": "Changed", "delete": "Deleted",
     "discharge": "Discharged", "sign": "Signed the note", "read_note": "Read note",
+    "note_integrity_failed": "Found a signed note changed outside Mend",
     "read_answers": "Read answers", "read": "Opened", "checkin": "Recorded a check-in",
     "revoke": "Revoked the link", "resend": "Sent a new link", "submit": "Submitted",
     "resolve": "Marked dealt with", "reopen": "Reopened", "send": "Sent", "release": "Released to the outbox",

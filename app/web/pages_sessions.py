@@ -169,7 +169,7 @@ def _session_page(request: Request, session: Session, me: Counselor, session_id:
         "safety": lookups.safety_warnings(session, me, subject),
         "values": values if values is not None else {k: getattr(found, k) for k in NOTE_FIELDS},
         "addenda": addenda, "corrections": corrections, "names": names,
-        "version": version or service.note_version(found),
+        "version": version or service.note_version(found), "integrity": service.note_integrity(found),
         "agreements": active, "checkins": checkins, "outcomes": [("kept", "Kept"), ("partly", "Partly kept"),
                                                                  ("not_kept", "Not kept")],
         "attendees": [p.display_name for p in subject.people if p.id in found.attendee_ids],

@@ -1,0 +1,1 @@
+"""The audit trail: its tamper-evident chain and `mend audit verify`."""
