@@ -46,3 +46,15 @@ class TokenPublic(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
     expires_in: int
+
+
+class AccessTokenPublic(BaseModel):
+    """One of the caller's own live sessions: a browser session (web) or an API token (api)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: Literal["web", "api"]
+    created_at: datetime
+    expires_at: datetime
+    current: bool = Field(default=False, description="Whether this is the token making the request")

@@ -61,12 +61,24 @@ def authenticate(
     session.commit()  # see the docstring: never hold the writer lock across the hash
     ok = verify_password(stored_hash, password)
     if counselor is None or not ok or not counselor.active:
-        for key in _throttle_keys(email, address):
-            session.add(LoginFailure(key=key))
-        session.flush()
+        note_failure(session, email=email, address=address)
         return None
-    session.exec(delete(LoginFailure).where(LoginFailure.key == _throttle_keys(email, None)[0]))
+    if counselor.totp_enabled_at is None:
+        # With two-factor on, the failures are cleared only once the code passes too, so a
+        # right password can't reset the count of wrong codes.
+        clear_failures(session, email=email)
     return counselor
+
+
+def note_failure(session: Session, *, email: str, address: str | None) -> None:
+    """Count a failed sign-in (a wrong password or a wrong second-factor code)."""
+    for key in _throttle_keys(email, address):
+        session.add(LoginFailure(key=key))
+    session.flush()
+
+
+def clear_failures(session: Session, *, email: str) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.key) == _throttle_keys(email, None)[0]))
 
 
 def issue_token(session: Session, *, counselor: Counselor, kind: str = "api") -> str:
@@ -120,6 +132,30 @@ def revoke_token(session: Session, *, token: str) -> None:
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+
+
+def own_tokens(session: Session, *, counselor: Counselor) -> list[AccessToken]:
+    """The counselor's live browser sessions and API tokens, newest first."""
+    return list(session.exec(
+        select(AccessToken).where(
+            col(AccessToken.counselor_id) == counselor.id, col(AccessToken.revoked_at).is_(None),
+            col(AccessToken.expires_at) > utcnow())
+        .order_by(col(AccessToken.created_at).desc(), col(AccessToken.id).desc())
+    ).all())
+
+
+def end_own_token(session: Session, *, counselor: Counselor, token_id: int) -> AccessToken:
+    """Revoke one of the counselor's own sessions or tokens (404 for anyone else's)."""
+    row = session.get(AccessToken, token_id)
+    if row is None or row.counselor_id != counselor.id:
+        raise NotFound("Session")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        record(session, actor=counselor, practice_id=counselor.practice_id, action="end_session",
+               entity="counselor", entity_id=counselor.id, detail={"kind": row.kind})
+        session.flush()
+    return row
 
 
 # --- counselors (staff) -------------------------------------------------------

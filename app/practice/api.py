@@ -32,7 +32,7 @@ def update_practice(data: PracticeUpdate, session: SessionDep, counselor: Curren
         session, actor=counselor, name=data.name, timezone=data.timezone, support_text=data.support_text,
         mail_name=data.mail_name, link_days=data.link_days, reminder_after_days=data.reminder_after_days,
         reminder_before_days=data.reminder_before_days, retention_years=data.retention_years,
-        retention_auto_purge=data.retention_auto_purge,
+        retention_auto_purge=data.retention_auto_purge, require_two_factor=data.require_two_factor,
     )
     return PracticePublic.model_validate(practice)
 

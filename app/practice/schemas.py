@@ -21,6 +21,7 @@ class PracticePublic(BaseModel):
     reminder_before_days: int | None = Field(description="Remind this many days before the link expires; null: off")
     retention_years: int = Field(description="Years a record is kept after discharge (and after its last entry)")
     retention_auto_purge: bool = Field(description="Whether the nightly job purges records past retention")
+    require_two_factor: bool = Field(description="Whether every counselor must sign in with two-factor (TOTP)")
 
 
 class PracticeUpdate(RequestModel):
@@ -46,3 +47,6 @@ class PracticeUpdate(RequestModel):
                                         description="Years a record is kept after discharge (1-30; default 7)")
     retention_auto_purge: bool | None = Field(
         default=None, description="Purge records past retention each night (mend purge --due does it by hand)")
+    require_two_factor: bool | None = Field(
+        default=None, description="Require two-factor sign-in of every counselor: one without it is led to turn "
+                                  "it on at their next page, and their API tokens stop working")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select, update
 
 from app.audit.service import record
-from app.auth.models import Counselor
+from app.auth.models import AccessToken, Counselor
+from app.db import utcnow
 from app.errors import Forbidden, InvalidField
 from app.fields import LINK_DAYS_MAX
 from app.practice.mail_name import clinical_words_in
@@ -72,6 +73,7 @@ def update_practice(
     support_text: str | None = None, mail_name: str | None = None, link_days: int | None = None,
     reminder_after_days: int | None = None, reminder_before_days: int | None = None,
     retention_years: int | None = None, retention_auto_purge: bool | None = None,
+    require_two_factor: bool | None = None,
 ) -> Practice:
     """Owner only. ``support_text`` and ``mail_name`` "" go back to the default, a reminder of 0
     days turns it off; None leaves each as it is."""
@@ -102,8 +104,22 @@ def update_practice(
         practice.retention_years = retention_years
     if retention_auto_purge is not None:
         practice.retention_auto_purge = retention_auto_purge
+    if require_two_factor is not None:
+        if require_two_factor and not practice.require_two_factor:
+            _revoke_api_tokens_without_two_factor(session, practice_id=practice.id)
+        practice.require_two_factor = require_two_factor
     session.add(practice)
     session.flush()
     record(session, actor=actor, practice_id=practice.id, action="update", entity="practice",
            entity_id=practice.id)
     return practice
+
+
+def _revoke_api_tokens_without_two_factor(session: Session, *, practice_id: int | None) -> None:
+    """When two-factor becomes required, API tokens of counselors without it stop working (their
+    browser sessions are led to enrol instead, by ``web.deps``)."""
+    without = select(Counselor.id).where(col(Counselor.practice_id) == practice_id,
+                                         col(Counselor.totp_enabled_at).is_(None))
+    session.exec(update(AccessToken).where(  # type: ignore[call-overload]
+        col(AccessToken.counselor_id).in_(without), col(AccessToken.kind) == "api",
+        col(AccessToken.revoked_at).is_(None)).values(revoked_at=utcnow()).execution_options(synchronize_session=False))

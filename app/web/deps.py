@@ -48,6 +48,18 @@ class LoginRequired(Exception):
         self.location = f"/login?next={quote(next_url, safe='/')}"
 
 
+ENROL_PATH = "/account/two-factor"
+
+
+class EnrolmentRequired(LoginRequired):
+    """The practice requires two-factor sign-in and this counselor hasn't turned it on: every
+    page but enrolment (and signing out) redirects there, already signed-in browsers included."""
+
+    def __init__(self) -> None:
+        super().__init__(ENROL_PATH)
+        self.location = ENROL_PATH
+
+
 class CsrfRejected(Forbidden):
     """A form without a valid CSRF token: nothing is saved."""
 
@@ -135,6 +147,9 @@ def current_web_counselor(request: Request, session: SessionDep) -> Counselor:
     if counselor is None or token is None:
         raise LoginRequired(_next_url(request) if request.method == "GET" else DEFAULT_NEXT)
     practice = session.get(Practice, counselor.practice_id)
+    if practice is not None and practice.require_two_factor and counselor.totp_enabled_at is None \
+            and not request.url.path.startswith((ENROL_PATH, "/logout")):
+        raise EnrolmentRequired()
     request.state.viewer = Viewer(
         id=counselor.id or 0, full_name=counselor.full_name, is_owner=counselor.is_owner,
         practice_name=practice.name if practice else "",

@@ -49,7 +49,8 @@ def _settings_page(request: Request, session: Session, me: Counselor, *, values:
             "mail_name": practice.mail_name or "", "link_days": practice.link_days,
             "reminder_after_days": practice.reminder_after_days or "",
             "reminder_before_days": practice.reminder_before_days or "",
-            "retention_years": practice.retention_years, "retention_auto_purge": practice.retention_auto_purge},
+            "retention_years": practice.retention_years, "retention_auto_purge": practice.retention_auto_purge,
+            "require_two_factor": practice.require_two_factor},
         "default_support": practice_service.DEFAULT_SUPPORT_TEXT,
         "mail_warning": practice_service.mail_name_warning(practice),
         "errors": errors or FormErrors(), "labels": FIELD_LABELS,
@@ -70,6 +71,7 @@ def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor
     require_owner(me)
     given = pick(form, ("name", "timezone", "support_text", "mail_name", "link_days", "retention_years"))
     given["retention_auto_purge"] = text(form, "retention_auto_purge") == "on"  # an unticked box posts nothing
+    given["require_two_factor"] = text(form, "require_two_factor") == "on"
     # An empty reminder field turns that reminder off.
     given |= {f: text(form, f) or "0" for f in ("reminder_after_days", "reminder_before_days")}
     data, errors = parse(PracticeUpdate, given)
@@ -82,7 +84,8 @@ def settings_save(request: Request, session: SessionDep, me: CurrentWebCounselor
                                         link_days=valid.link_days, reminder_after_days=valid.reminder_after_days,
                                         reminder_before_days=valid.reminder_before_days,
                                         retention_years=valid.retention_years,
-                                        retention_auto_purge=valid.retention_auto_purge)
+                                        retention_auto_purge=valid.retention_auto_purge,
+                                        require_two_factor=valid.require_two_factor)
         return RedirectResponse("/settings?notice=practice-saved", status_code=303)
 
     return submit_form(session, data, errors, save=save, show=lambda problems: _settings_page(

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth import service as auth
+from app.auth import two_factor
+from app.auth.models import Counselor
 from app.auth.security import same_secret
 from app.db import SessionDep
 from app.errors import TooManyAttempts
@@ -20,13 +22,36 @@ router = APIRouter()
 
 
 def _login_page(request: Request, *, next_url: str, email: str = "", error: str | None = None,
-                status: int = 200) -> Response:
-    """The sign-in form with a fresh pre-session CSRF pair (cookie + signed field)."""
+                status: int = 200, pending: str | None = None) -> Response:
+    """The sign-in form with a fresh pre-session CSRF pair (cookie + signed field); with
+    ``pending`` (a right password, two-factor on) the second step, asking for the code."""
     nonce = deps.new_login_nonce()
     response = render(request, "login.html", {
         "next": next_url, "email": email, "error": error, "login_csrf": deps.login_csrf_for(nonce),
+        "pending": pending,
     }, status=status)
     deps.set_login_cookie(response, nonce)
+    return response
+
+
+def _too_many(request: Request, exc: TooManyAttempts, *, next_url: str, email: str) -> Response:
+    minutes = max(1, round(exc.retry_after / 60))
+    response = _login_page(
+        request, next_url=next_url, email=email, status=429,
+        error=f"Too many failed sign-in attempts. Please wait about {minutes} minute(s) "
+              "and try again, or ask the practice owner to reset your password.")
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _signed_in(session: SessionDep, counselor: Counselor, next_url: str) -> Response:
+    """Issue the browser session; a counselor who must still enrol goes straight to enrolment."""
+    token = auth.issue_token(session, counselor=counselor, kind="web")
+    if two_factor.must_enrol(session, counselor):
+        next_url = deps.ENROL_PATH
+    response = RedirectResponse(next_url, status_code=303)
+    deps.set_session_cookie(response, token)
+    response.delete_cookie(deps.LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
@@ -60,22 +85,46 @@ def login(request: Request, session: SessionDep, form: PostedForm) -> Response:
     try:
         counselor = auth.authenticate(session, email=email, password=password, address=address)
     except TooManyAttempts as exc:
-        minutes = max(1, round(exc.retry_after / 60))
-        response = _login_page(
-            request, next_url=next_url, email=email, status=429,
-            error=f"Too many failed sign-in attempts. Please wait about {minutes} minute(s) "
-                  "and try again, or ask the practice owner to reset your password.")
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return _too_many(request, exc, next_url=next_url, email=email)
     if counselor is None:
         # Returned, not raised: the request's transaction commits, so the failure counts.
         return _login_page(request, next_url=next_url, email=email, status=401,
                            error="That email and password don't match. Check them and try again.")
-    token = auth.issue_token(session, counselor=counselor, kind="web")
-    response = RedirectResponse(next_url, status_code=303)
-    deps.set_session_cookie(response, token)
-    response.delete_cookie(deps.LOGIN_CSRF_COOKIE, path="/login")
-    return response
+    if two_factor.is_enabled(counselor):
+        # No session yet: the code form carries a short-lived signed value instead.
+        return _login_page(request, next_url=next_url, pending=two_factor.pending_value(counselor))
+    return _signed_in(session, counselor, next_url)
+
+
+@router.post("/login/code")
+def login_code(request: Request, session: SessionDep, form: PostedForm) -> Response:
+    """The second step: a current code or a recovery code, throttled like passwords."""
+    next_url = deps.safe_next(text(form, "next"))
+    if not _login_csrf_ok(request, text(form, "csrf_token")):
+        return _login_page(request, next_url=next_url, status=403,
+                           error="This sign-in form had expired. Please enter your details again.")
+    counselor = two_factor.counselor_for_pending(session, text(form, "pending"))
+    if counselor is None:
+        return _login_page(request, next_url=next_url, status=401,
+                           error="The sign-in took too long or has changed. "
+                                 "Please enter your email and password again.")
+    address = request.client.host if request.client else None
+    try:
+        auth.check_throttle(session, email=counselor.email, address=address)
+    except TooManyAttempts as exc:
+        return _too_many(request, exc, next_url=next_url, email=counselor.email)
+    pending = two_factor.pending_value(counselor)
+    code = text(form, "code")
+    if not code:
+        return _login_page(request, next_url=next_url, pending=pending, status=422,
+                           error="Enter the 6-digit code from your authenticator app, or a recovery code.")
+    if not two_factor.check_code(session, counselor=counselor, code=code):
+        auth.note_failure(session, email=counselor.email, address=address)
+        # Returned, not raised, so the failure and its audit event are committed.
+        return _login_page(request, next_url=next_url, pending=pending, status=401,
+                           error="That code didn't work, or it was already used. Wait for the next code and try again.")
+    auth.clear_failures(session, email=counselor.email)
+    return _signed_in(session, counselor, next_url)
 
 
 @router.post("/logout")

@@ -22,6 +22,7 @@ from app.web import (
     pages_reports,
     pages_session_edit,
     pages_sessions,
+    pages_two_factor,
 )
 
 STATIC_DIR = (Path(__file__).resolve().parent / "static").resolve()
@@ -37,7 +38,7 @@ CONTENT_TYPES = {
 router = APIRouter(include_in_schema=False)
 for _module in (pages_auth, pages_dashboard, pages_clients, pages_couples, pages_agreements, pages_sessions,
                 pages_session_edit, pages_questionnaires, pages_reports, pages_admin, pages_audit, pages_outreach,
-                pages_records, pages_erasure):
+                pages_records, pages_erasure, pages_two_factor):
     router.include_router(_module.router)
 
 

@@ -62,7 +62,8 @@ def test_practice_settings(client, factory):
                      headers=headers)
     assert r.json() == {"id": owner.practice_id, "name": "Quiet Harbour", "timezone": "Europe/Paris",
                         "support_text": None, "mail_name": None, "link_days": 7, "reminder_after_days": 2,
-                        "reminder_before_days": 1, "retention_years": 7, "retention_auto_purge": False}
+                        "reminder_before_days": 1, "retention_years": 7, "retention_auto_purge": False,
+                        "require_two_factor": False}
     bad = client.patch("/api/v1/practice", json={"timezone": "Mars/Olympus"}, headers=headers)
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "timezone"]
