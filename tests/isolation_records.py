@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlmodel import select
+
+from app.auth.models import AccessToken
 from app.instruments.catalog import default_catalog
 from app.outreach.models import Message, Schedule
 from app.questionnaires.models import Administration, AdministrationFlag
@@ -49,9 +52,11 @@ def build_foreign_records(factory, marker: str) -> ForeignRecords:
         practice_id=owner.practice_id, client_id=couple.partner_a_id, couple_id=couple.id, schedule_id=schedule.id,
         administration_id=administration.id, key=f"isolation-{marker}-{owner.id}", status="held",
         held_reason="email_unconfirmed", due_at=visit.starts_at))
+    factory.token(owner)  # an API token of theirs: /me/tokens/{token_id} must not reach it
+    token = factory.session.exec(select(AccessToken).where(AccessToken.counselor_id == owner.id)).first()
     return ForeignRecords(ids={
         "counselor_id": owner.id, "client_id": couple.partner_a_id, "couple_id": couple.id,
         "session_id": visit.id, "agreement_id": agreement.id,
         "administration_id": administration.id, "flag_id": flag.id, "report_id": report.id,
-        "schedule_id": schedule.id, "message_id": message.id,
+        "schedule_id": schedule.id, "message_id": message.id, "token_id": token.id,
     })

@@ -27,9 +27,7 @@ def test_a_second_open_link_is_refused_naming_who_what_when_and_what_to_do(clien
     response = client.post("/api/v1/administrations", headers=headers,
                            json={"client_id": couple.partner_a_id, "couple_id": couple.id, "instrument_id": TRUST})
     assert response.status_code == 409, response.text
-    [detail] = response.json()["detail"]
-    assert detail["loc"] == ["body", "client_id"]
-    message = detail["msg"]
+    message = response.json()["detail"]  # a 409's body is the one message (the API's contract)
     sent = db.get(Administration, first["id"]).created_at
     assert "Maya Lee already has an open link to \u201cTrust Rebuilding Inventory\u201d" in message
     assert f"sent {sent.day} {sent.strftime('%b %Y')}" in message
