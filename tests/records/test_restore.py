@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.cli import app
 from app.db import get_engine
 from app.demo import ensure_demo
+from app.migrate import upgrade
 from app.records.backup import backup, sqlite_path
 from app.records.restore import restore
 from app.records.sealed import BackupError
@@ -197,30 +198,44 @@ def test_a_copy_that_fails_its_checks_after_loading_is_rolled_back(factory, tmp_
         assert sorted(p.name for p in sqlite_path(fresh_url).parent.iterdir()) == ["mend.db"]
 
 
-@pytest.mark.skipif(IS_POSTGRES, reason="SQLite: the file is replaced, so no one may have it open")
-def test_sqlite_refuses_a_database_someone_has_open(factory, tmp_path, fresh_url):  # noqa: F811
-    seed(factory)
-    made = backup(tmp_path, url=URL)
-    restore(made.path, url=fresh_url)
-    server = create_engine(fresh_url, poolclass=NullPool)
+def _sqlite_source(tmp_path: Path) -> str:
+    """A migrated SQLite database of its own with one event in it: the SQLite-only behaviours
+    below are proven on every run, also when the suite's own database is PostgreSQL."""
+    url = f"sqlite:///{tmp_path / 'source' / 'mend.db'}"
+    (tmp_path / "source").mkdir()
+    upgrade(url)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO practice (name, timezone, link_days, reminder_after_days, "
+                             "reminder_before_days, retention_years, retention_auto_purge, require_two_factor, "
+                             "created_at) VALUES ('Source', 'UTC', 7, 2, 1, 7, 0, 0, '2026-12-01 10:00:00')")
+    engine.dispose()
+    return url
+
+
+def test_sqlite_refuses_a_database_someone_has_open(tmp_path):
+    source = _sqlite_source(tmp_path)
+    made = backup(tmp_path, url=source)
+    target_url = f"sqlite:///{tmp_path / 'target' / 'mend.db'}"
+    restore(made.path, url=target_url)
+    server = create_engine(target_url, poolclass=NullPool)
     with server.connect() as conn:  # an idle connection in WAL mode, as a running server keeps
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        conn.exec_driver_sql("SELECT count(*) FROM audit_event").all()
+        conn.exec_driver_sql("SELECT count(*) FROM practice").all()
         conn.commit()
-        before = fingerprint(fresh_url)
+        before = fingerprint(target_url)
         with pytest.raises(BackupError, match="is in use: stop mend serve"):
-            restore(made.path, url=fresh_url)
-        assert fingerprint(fresh_url) == before
+            restore(made.path, url=target_url)
+        assert fingerprint(target_url) == before
     server.dispose()
-    restore(made.path, url=fresh_url)  # once it is closed, the restore goes through
-    assert not any(".restore-" in p.name for p in sqlite_path(fresh_url).parent.iterdir())
+    restore(made.path, url=target_url)  # once it is closed, the restore goes through
+    assert not any(".restore-" in p.name for p in sqlite_path(target_url).parent.iterdir())
 
 
 def test_restore_into_the_missing_database_file_of_a_new_machine(tmp_path):
-    if IS_POSTGRES:
-        pytest.skip("SQLite path handling")
-    made = backup(tmp_path, url=URL)
+    source = _sqlite_source(tmp_path)
+    made = backup(tmp_path, url=source)
     target = tmp_path / "new machine" / "data" / "mend.db"
     restore(made.path, url=f"sqlite:///{target}")
-    assert fingerprint(f"sqlite:///{target}") == fingerprint(URL)
+    assert fingerprint(f"sqlite:///{target}") == fingerprint(source)
     assert os.stat(target).st_size > 0
